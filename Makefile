@@ -1,0 +1,48 @@
+# gokeepalived: build, test and tooling. `make help` lists the targets.
+GO        ?= go
+PREFIX    ?= /usr/local
+BIN       := bin/gokeepalived
+PKGS      := ./...
+FUZZTIME  ?= 60s
+
+.PHONY: help build test test-unit lint fuzz install bench-config clean
+
+help:
+	@echo "make build         build $(BIN)"
+	@echo "make test          all tests, unit and integration (integration needs root)"
+	@echo "make test-unit     tests that need no privileges"
+	@echo "make lint          gofmt, go vet, staticcheck, go mod tidy check"
+	@echo "make fuzz          run every fuzz target for FUZZTIME each (default $(FUZZTIME))"
+	@echo "make install       install to $(PREFIX)/sbin"
+	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config"
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/gokeepalived
+
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+test-unit:
+	$(GO) test -race -count=1 -run 'Test[^I]|TestI[^n]|Fuzz|Example' $(PKGS)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+	$(GO) mod tidy -diff
+
+fuzz:
+	@for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' internal | sed 's/func //'); do \
+		pkg=$$(grep -rlE "^func $$t\(" --include='*_test.go' internal | xargs dirname); \
+		echo "== $$t in $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/gokeepalived
+
+bench-config: build
+	$(GO) run ./bench/checkconfig -gokeepalived ./$(BIN)
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes of the daemon, as keepalived 2.2.7's (reference §1.11). The
+// config check uses confparse's.
+const (
+	exitOK         = 0
+	exitFatal      = 1
+	exitConfig     = 2
+	exitNoConfig   = 6
+	exitUsage      = 64
+	defaultConfig  = "/etc/keepalived/keepalived.conf"
+	programVersion = "0.1.0"
+)
+
+// options are the parsed command-line flags: keepalived's flag set.
+type options struct {
+	configFile   string
+	configTest   bool
+	configTestTo string // -t=FILE: diagnostics go to FILE
+	dump         bool
+	configID     string
+	allConfig    bool
+	version      bool
+	help         bool
+
+	// Daemon flags, accepted as keepalived accepts them.
+	dontFork     bool
+	logConsole   bool
+	logDetail    bool
+	logFacility  int
+	logFile      string
+	noSyslog     bool
+	pidFile      string
+	vrrpPidFile  string
+	vrrpOnly     bool
+	checkersOnly bool
+	dontRelease  bool
+	releaseVIPs  bool
+	signum       string
+	flags        *pflag.FlagSet
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := pflag.NewFlagSet("gokeepalived", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringVarP(&o.configFile, "use-file", "f", defaultConfig, "use the configuration file `FILE`")
+	fs.StringVarP(&o.configTestTo, "config-test", "t", "", "check the configuration and exit; diagnostics go to `FILE` if given (-tFILE or --config-test=FILE)")
+	fs.Lookup("config-test").NoOptDefVal = "-"
+	fs.BoolVar(&o.configTest, "check-config", false, "check the configuration and exit (same as -t)")
+	fs.BoolVarP(&o.dump, "dump-conf", "d", false, "print the normalised configuration")
+	fs.StringVarP(&o.configID, "config-id", "i", "", "the config-id for @ID conditional lines (default: the short host name)")
+	fs.BoolVarP(&o.allConfig, "all-config", "e", false, "every include must match and be readable; a missing main file cannot run")
+	fs.BoolVarP(&o.version, "version", "v", false, "print the version and exit")
+	fs.BoolVarP(&o.help, "help", "h", false, "print this help and exit")
+	fs.BoolVarP(&o.dontFork, "dont-fork", "n", false, "stay in the foreground")
+	fs.BoolVarP(&o.logConsole, "log-console", "l", false, "log to the console")
+	fs.BoolVarP(&o.logDetail, "log-detail", "D", false, "detailed log messages")
+	fs.IntVarP(&o.logFacility, "log-facility", "S", 0, "syslog facility local`N` (0-7)")
+	fs.StringVarP(&o.logFile, "log-file", "g", "", "also log to `FILE`")
+	fs.BoolVarP(&o.noSyslog, "no-syslog", "G", false, "do not log to syslog")
+	fs.StringVarP(&o.pidFile, "pid", "p", "", "main pidfile `FILE`")
+	fs.StringVarP(&o.vrrpPidFile, "vrrp_pid", "r", "", "VRRP pidfile `FILE`")
+	fs.BoolVarP(&o.vrrpOnly, "vrrp", "P", false, "run only the VRRP side (always the case)")
+	fs.BoolVarP(&o.checkersOnly, "check", "C", false, "run only the checkers (not supported)")
+	fs.BoolVarP(&o.dontRelease, "dont-release-vrrp", "V", false, "leave VIPs and routes in place at exit")
+	fs.BoolVarP(&o.releaseVIPs, "release-vips", "X", false, "remove VIPs at exit even with -V")
+	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
+	o.flags = fs
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.Changed("config-test") {
+		o.configTest = true
+		if o.configTestTo == "-" {
+			o.configTestTo = ""
+		}
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.configID == "" {
+		o.configID = shortHostname()
+	}
+	return o, nil
+}
+
+// shortHostname is keepalived's default config-id: the node name up to the
+// first dot.
+func shortHostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	name, _, _ := strings.Cut(h, ".")
+	return name
+}
+
+func usage(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: gokeepalived [OPTION...]\n\nA keepalived-compatible VRRP daemon.\n\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}

@@ -1,0 +1,359 @@
+package confparse
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/user"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment answers the questions about the machine that validation
+// asks. The zero Options use the real machine.
+type Environment interface {
+	// InterfaceExists reports whether a network interface of that name exists.
+	InterfaceExists(name string) bool
+	// InterfaceWithAddr names the interface that has the address.
+	InterfaceWithAddr(a netip.Addr) (string, bool)
+	// UserExists reports whether a user account exists.
+	UserExists(name string) bool
+	// LookPath finds a bare command name in PATH.
+	LookPath(name string) (string, error)
+	// Executable reports whether path names a file that can be executed.
+	Executable(path string) bool
+}
+
+// Options configures Load.
+type Options struct {
+	Read ReadOptions
+	// Env answers questions about the machine; nil means the real one.
+	Env Environment
+}
+
+// Load reads, parses and lowers the configuration at path. The Config is
+// never nil; whether it can run is told by the Diagnostics (CannotRun).
+func Load(path string, opts Options) (*Config, Diagnostics) {
+	lines, diags := Read(path, opts.Read)
+	cfg, more := LoadLines(lines, opts)
+	diags = append(diags, more...)
+	files := []string{path}
+	for _, ln := range lines {
+		if n := len(files); files[n-1] != ln.Pos.File {
+			files = append(files, ln.Pos.File)
+		}
+	}
+	diags.Sort(files)
+	return cfg, diags
+}
+
+// LoadLines parses and lowers pre-processed lines.
+func LoadLines(lines []Line, opts Options) (*Config, Diagnostics) {
+	balanced, diags := balance(lines)
+	nodes, err := parseStatements(balanced)
+	if err != nil {
+		// balance guarantees the shape; a failure here is a bug, but it is
+		// reported rather than panicking.
+		diags.add(Pos{}, ClassFatal, "internal grammar error: %v", err)
+		return newConfig(), diags
+	}
+	env := opts.Env
+	if env == nil {
+		env = hostEnv{}
+	}
+	l := &lowerer{cfg: newConfig(), env: env}
+	l.lowerTop(nodes)
+	l.complete()
+	return l.cfg, append(diags, l.diags...)
+}
+
+// lowerer carries the state of one lowering run.
+type lowerer struct {
+	cfg   *Config
+	env   Environment
+	diags Diagnostics
+	// instFlags records which keywords each instance gave.
+	instFlags map[*Instance]*instFlags
+	// noDefaultUserReported is set once the missing default script user
+	// has been reported.
+	noDefaultUserReported bool
+}
+
+// handler lowers one statement of a block.
+type handler func(l *lowerer, n *Node)
+
+// table maps the keywords of one kind of block to their handlers.
+type table map[string]handler
+
+func (l *lowerer) errorf(pos Pos, class Class, format string, args ...any) *Diagnostic {
+	l.diags.add(pos, class, format, args...)
+	return &l.diags[len(l.diags)-1]
+}
+
+func (l *lowerer) warnf(pos Pos, format string, args ...any) {
+	l.diags.add(pos, ClassNote, format, args...)
+}
+
+// cannotRun records a problem that keeps the daemon from starting.
+func (l *lowerer) cannotRun(pos Pos, class Class, format string, args ...any) {
+	d := l.errorf(pos, class, format, args...)
+	d.CannotRun = true
+}
+
+// walk lowers the statements of a block with the given table. scope names
+// the block in messages.
+func (l *lowerer) walk(nodes []*Node, t table, scope string) {
+	for _, n := range nodes {
+		h, ok := t[n.Keyword()]
+		if !ok {
+			l.unknown(n, t, scope)
+			continue
+		}
+		h(l, n)
+	}
+}
+
+// unknown reports an unknown keyword once, with a suggestion, and skips
+// any block that follows it.
+func (l *lowerer) unknown(n *Node, t table, scope string) {
+	kw := n.Keyword()
+	d := l.errorf(n.Pos(), ClassUnknownKeyword, "unknown keyword '%s' in %s", kw, scope)
+	if n.HasBlock {
+		d.Msg += " (its block is skipped)"
+	}
+	if s := suggest(kw, t); s != "" {
+		d.Hint = fmt.Sprintf("did you mean '%s'?", s)
+	} else if where := elsewhere(kw); where != "" && where != scope {
+		d.Hint = fmt.Sprintf("'%s' belongs in %s", kw, where)
+	}
+}
+
+// suggest returns the keyword of t closest to kw, if it is close enough to
+// be a likely misspelling.
+func suggest(kw string, t table) string {
+	best, bestD := "", math.MaxInt
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.EqualFold(k, kw) {
+			return k
+		}
+		if d := editDistance(kw, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	limit := 2
+	if len(kw) > 10 {
+		limit = 3
+	}
+	if bestD <= limit && bestD < len(kw) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// wantBlock checks that n has a block, reporting keepalived's missing '{'.
+func (l *lowerer) wantBlock(n *Node) bool {
+	if !n.HasBlock {
+		l.errorf(n.Pos(), ClassMissingBOB, "'%s' needs a block: missing '{'", n.Keyword())
+		return false
+	}
+	return true
+}
+
+// noBlock reports a block after a keyword that takes none; its contents are
+// skipped.
+func (l *lowerer) noBlock(n *Node) {
+	if n.HasBlock {
+		l.errorf(n.Open, ClassUnexpectedBOB, "'%s' takes no block - its block is skipped", n.Keyword())
+	}
+}
+
+// arg returns the i-th argument (1-based, after the keyword) or reports a
+// missing parameter.
+func (l *lowerer) arg(n *Node, i int) (Token, bool) {
+	if i < len(n.Words) {
+		return n.Words[i], true
+	}
+	l.errorf(n.Pos(), ClassMissingParameter, "'%s' needs a value", n.Keyword())
+	return Token{}, false
+}
+
+// intArg reads the i-th argument as a whole number in [lo, hi].
+func (l *lowerer) intArg(n *Node, i, lo, hi int) (int, bool) {
+	t, ok := l.arg(n, i)
+	if !ok {
+		return 0, false
+	}
+	return l.parseInt(n.Keyword(), t, lo, hi)
+}
+
+func (l *lowerer) parseInt(kw string, t Token, lo, hi int) (int, bool) {
+	v, err := strconv.ParseInt(t.Text, 10, 64)
+	if err != nil {
+		l.errorf(t.Pos, ClassInvalidNumber, "%s: invalid number '%s'", kw, t.Text)
+		return 0, false
+	}
+	if v < int64(lo) || v > int64(hi) {
+		l.errorf(t.Pos, ClassInvalidNumber, "%s: number '%s' outside range [%d, %d]", kw, t.Text, lo, hi)
+		return 0, false
+	}
+	return int(v), true
+}
+
+// durationArg reads the i-th argument as seconds with up to six decimals,
+// in [lo, hi].
+func (l *lowerer) durationArg(n *Node, i int, lo, hi time.Duration) (time.Duration, bool) {
+	t, ok := l.arg(n, i)
+	if !ok {
+		return 0, false
+	}
+	return l.parseDuration(n.Keyword(), t, lo, hi)
+}
+
+func (l *lowerer) parseDuration(kw string, t Token, lo, hi time.Duration) (time.Duration, bool) {
+	d, err := parseSeconds(t.Text)
+	if err != nil {
+		l.errorf(t.Pos, ClassInvalidNumber, "%s: invalid number '%s'", kw, t.Text)
+		return 0, false
+	}
+	if d < lo || d > hi {
+		l.errorf(t.Pos, ClassInvalidNumber, "%s: number '%s' outside range [%s, %s]", kw, t.Text, secs(lo), secs(hi))
+		return 0, false
+	}
+	return d, true
+}
+
+// parseSeconds parses a decimal number of seconds with at most six
+// fractional digits, as keepalived's read_decimal_unsigned does.
+func parseSeconds(s string) (time.Duration, error) {
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") || len(frac) > 6 {
+		return 0, fmt.Errorf("invalid decimal %q", s)
+	}
+	var w int64
+	if whole != "" {
+		v, err := strconv.ParseUint(whole, 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("invalid decimal %q", s)
+		}
+		w = int64(v)
+	}
+	var us int64
+	if frac != "" {
+		v, err := strconv.ParseUint(frac, 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("invalid decimal %q", s)
+		}
+		us = int64(v)
+		for i := len(frac); i < 6; i++ {
+			us *= 10
+		}
+	}
+	return time.Duration(w)*time.Second + time.Duration(us)*time.Microsecond, nil
+}
+
+// secs formats a duration as keepalived-style decimal seconds.
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// boolArg reads an optional boolean argument (on/off/true/false/yes/no,
+// lower-case only); no argument means true.
+func (l *lowerer) boolArg(n *Node, i int) (bool, bool) {
+	if i >= len(n.Words) {
+		return true, true
+	}
+	t := n.Words[i]
+	switch t.Text {
+	case "on", "true", "yes":
+		return true, true
+	case "off", "false", "no":
+		return false, true
+	}
+	l.errorf(t.Pos, ClassGeneral, "%s: invalid boolean '%s' (use on/off, true/false or yes/no)", n.Keyword(), t.Text)
+	return false, false
+}
+
+// flag handles a keyword that takes no arguments and sets a bool.
+func flag(set func(l *lowerer) *bool) handler {
+	return func(l *lowerer, n *Node) {
+		l.noBlock(n)
+		*set(l) = true
+	}
+}
+
+// hostEnv is the real machine.
+type hostEnv struct{}
+
+func (hostEnv) InterfaceExists(name string) bool {
+	_, err := os.Stat("/sys/class/net/" + name)
+	return err == nil && name != "" && !strings.Contains(name, "/") && name != "." && name != ".."
+}
+
+func (hostEnv) InterfaceWithAddr(a netip.Addr) (string, bool) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "", false
+	}
+	for _, ifi := range ifs {
+		addrs, err := ifi.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, ad := range addrs {
+			if ipn, ok := ad.(*net.IPNet); ok {
+				if b, ok := netip.AddrFromSlice(ipn.IP); ok && b.Unmap() == a {
+					return ifi.Name, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func (hostEnv) UserExists(name string) bool {
+	_, err := user.Lookup(name)
+	return err == nil
+}
+
+func (hostEnv) LookPath(name string) (string, error) { return exec.LookPath(name) }
+
+func (hostEnv) Executable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+func newConfig() *Config {
+	c := &Config{}
+	c.Global = defaultGlobal()
+	return c
+}

@@ -1,0 +1,97 @@
+package confparse
+
+// topTable is the table of keywords allowed outside any block.
+func topTable() table {
+	return table{
+		"global_defs":              (*lowerer).lowerGlobalDefs,
+		"vrrp_instance":            (*lowerer).lowerInstance,
+		"vrrp_script":              (*lowerer).lowerScript,
+		"vrrp_sync_group":          (*lowerer).lowerSyncGroup,
+		"track_file":               (*lowerer).lowerTrackFile,
+		"vrrp_track_file":          (*lowerer).lowerTrackFileDeprecated,
+		"vrrp_track_process":       (*lowerer).lowerTrackProcess,
+		"garp_group":               (*lowerer).lowerGarpGroup,
+		"static_ipaddress":         func(l *lowerer, n *Node) { l.lowerStaticAddresses(n) },
+		"static_routes":            func(l *lowerer, n *Node) { l.lowerStaticRoutes(n) },
+		"static_rules":             func(l *lowerer, n *Node) { l.lowerStaticRules(n) },
+		"linkbeat_interfaces":      (*lowerer).lowerAcceptedBlock,
+		"interface_up_down_delays": (*lowerer).lowerAcceptedBlock,
+		"track_group":              (*lowerer).lowerAcceptedBlock,
+		"virtual_server":           (*lowerer).lowerNotRun,
+		"virtual_server_group":     (*lowerer).lowerNotRun,
+		"bfd_instance":             (*lowerer).lowerNotRun,
+		"net_namespace": func(l *lowerer, n *Node) {
+			l.stringArg(n, &l.cfg.TopLevel.NetNamespace)
+		},
+		"net_namespace_ipvs": func(l *lowerer, n *Node) {
+			l.stringArg(n, &l.cfg.TopLevel.NetNamespaceIPVS)
+		},
+		"namespace_with_ipsets": flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.NamespaceWithIPSets }),
+		"instance": func(l *lowerer, n *Node) {
+			l.stringArg(n, &l.cfg.TopLevel.Instance)
+		},
+		"use_pid_dir":          flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.UsePIDDir }),
+		"linkbeat_use_polling": flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.LinkbeatUsePolling }),
+		"child_wait_time": func(l *lowerer, n *Node) {
+			if v, ok := l.intArg(n, 1, 0, 1<<31-1); ok {
+				l.cfg.TopLevel.ChildWaitTime = seconds(v)
+			}
+		},
+	}
+}
+
+// scopeOf maps each keyword to the block it belongs in, for the hint given
+// when a keyword is used in the wrong place. It is built from the tables.
+func scopeTables() map[string]table {
+	return map[string]table{
+		"the top level":      topTable(),
+		"global_defs":        globalTable(),
+		"vrrp_instance":      instanceTable(),
+		"vrrp_script":        scriptTable(),
+		"vrrp_sync_group":    syncGroupTable(),
+		"track_file":         trackFileTable(),
+		"vrrp_track_process": trackProcessTable(),
+		"garp_group":         garpGroupTable(),
+	}
+}
+
+// elsewhere names the block a keyword belongs in, or "".
+func elsewhere(kw string) string {
+	for _, scope := range []string{"global_defs", "vrrp_instance", "the top level", "vrrp_script", "vrrp_sync_group", "track_file", "vrrp_track_process", "garp_group"} {
+		if _, ok := scopeTables()[scope][kw]; ok {
+			return scope
+		}
+	}
+	return ""
+}
+
+func (l *lowerer) lowerTop(nodes []*Node) {
+	l.walk(nodes, topTable(), "the top level")
+}
+
+// stringArg stores the first argument of n in dst.
+func (l *lowerer) stringArg(n *Node, dst *string) {
+	l.noBlock(n)
+	if t, ok := l.arg(n, 1); ok {
+		*dst = t.Text
+	}
+}
+
+// lowerNotRun records a block of a subsystem gokeepalived does not run.
+func (l *lowerer) lowerNotRun(n *Node) {
+	name := ""
+	if len(n.Words) > 1 {
+		name = n.Line.String()[len(n.Keyword())+1:]
+	}
+	l.cfg.NotRun = append(l.cfg.NotRun, NotRunBlock{Keyword: n.Keyword(), Name: name, Pos: n.Pos()})
+	l.warnf(n.Pos(), "%s block is read but not run: gokeepalived runs only the VRRP side (as keepalived -P)", n.Keyword())
+}
+
+// lowerAcceptedBlock accepts a VRRP-side block whose contents gokeepalived
+// does not act on yet, recording it like a not-run block.
+func (l *lowerer) lowerAcceptedBlock(n *Node) {
+	if !l.wantBlock(n) {
+		return
+	}
+	l.lowerNotRun(n)
+}
