@@ -44,7 +44,8 @@ func Dump(w io.Writer, cfg *Config) error {
 		d.syncGroup(g)
 	}
 	for _, b := range cfg.NotRun {
-		d.line(0, "# not run: "+b.Keyword+" "+oneLine(b.Name))
+		d.line(0, "# not run by gokeepalived:")
+		d.node(0, b.Node)
 	}
 	_, err := io.WriteString(w, d.b.String())
 	return err
@@ -78,6 +79,24 @@ func quoteWord(w string) string {
 	return w
 }
 
+// node writes a statement as read, with its block.
+func (d *dumper) node(depth int, n *Node) {
+	words := make([]string, len(n.Words))
+	for i, w := range n.Words {
+		words[i] = quoteWord(w.Text)
+	}
+	head := strings.Join(words, " ")
+	if !n.HasBlock {
+		d.line(depth, head)
+		return
+	}
+	d.open(depth, head)
+	for _, c := range n.Children {
+		d.node(depth+1, c)
+	}
+	d.close(depth)
+}
+
 // oneLine makes s safe to put in a comment line.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -104,19 +123,22 @@ func quoteCommand(c *Command) string {
 }
 
 func quoteArg(a string) string {
-	safe := a != ""
+	plain := a != ""
 	var b strings.Builder
 	for i := 0; i < len(a); i++ {
 		c := a[i]
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("/._-+=:,%", c) >= 0:
+		case c < ' ' || c >= 0x7f || c == '\'' || c == '"' || c == '\\' || c == '$':
+			plain = false
+			fmt.Fprintf(&b, `\%03o`, c)
+		case c == ' ' || c == '\t' || c == '#' || c == '!' || c == '{' || c == '}' || c == '<':
+			plain = false
 			b.WriteByte(c)
 		default:
-			safe = false
-			fmt.Fprintf(&b, `\%03o`, c)
+			b.WriteByte(c)
 		}
 	}
-	if safe {
+	if plain {
 		return a
 	}
 	return "'" + b.String() + "'"

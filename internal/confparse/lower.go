@@ -304,7 +304,7 @@ func (l *lowerer) boolArg(n *Node, i int) (bool, bool) {
 }
 
 // flag handles a keyword that takes no arguments and sets a bool.
-func flag(set func(l *lowerer) *bool) handler {
+func flagKw(set func(l *lowerer) *bool) handler {
 	return func(l *lowerer, n *Node) {
 		l.noBlock(n)
 		*set(l) = true

@@ -35,7 +35,7 @@ func seconds(v int) time.Duration { return time.Duration(v) * time.Second }
 // globalTable is the table of global_defs keywords.
 func globalTable() table {
 	g := func(f func(g *Global) *bool) handler {
-		return flag(func(l *lowerer) *bool { return f(&l.cfg.Global) })
+		return flagKw(func(l *lowerer) *bool { return f(&l.cfg.Global) })
 	}
 	t := table{
 		"router_id":                        globalString(func(g *Global) *string { return &g.RouterID }),

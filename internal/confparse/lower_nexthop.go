@@ -67,7 +67,10 @@ func (p *lineParser) encapSpec() ([]string, bool) {
 	words := []string{typ.Text}
 	switch typ.Text {
 	case "ip", "ip6":
-		words = p.encapPairs(typ, words)
+		var ok bool
+		if words, ok = p.encapPairs(typ, words); !ok {
+			return nil, false
+		}
 	case "mpls", "ila":
 		if p.i+1 >= len(p.w) {
 			msg := map[string]string{"mpls": "missing address for MPLS encapsulation", "ila": "missing locator for ILA encapsulation"}
@@ -83,8 +86,9 @@ func (p *lineParser) encapSpec() ([]string, bool) {
 	return words, true
 }
 
-// encapPairs reads the KEY VALUE pairs of an ip or ip6 encapsulation.
-func (p *lineParser) encapPairs(typ Token, words []string) []string {
+// encapPairs reads the KEY VALUE pairs of an ip or ip6 encapsulation,
+// which needs an id or a dst.
+func (p *lineParser) encapPairs(typ Token, words []string) ([]string, bool) {
 	keys := map[string]bool{"id": true, "dst": true, "src": true, "flags": true}
 	if typ.Text == "ip" {
 		keys["tos"], keys["ttl"] = true, true
@@ -101,7 +105,7 @@ func (p *lineParser) encapPairs(typ Token, words []string) []string {
 	if !hasTarget {
 		p.l.errorf(typ.Pos, ClassGeneral, "address or id missing for %s encapsulation", typ.Text)
 	}
-	return words
+	return words, hasTarget
 }
 
 // parseNexthops reads "nexthop ..." groups to the end of the line, with

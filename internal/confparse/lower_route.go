@@ -102,7 +102,9 @@ func (l *lowerer) parseRoute(n *Node, static bool) *Route {
 	case p.drop:
 		return nil
 	case p.nexthops:
-		p.parseNexthops()
+		if p.parseNexthops(); p.drop {
+			return nil
+		}
 	case p.stopped:
 		p.fail(p.w[p.i], "Route has trailing nonsense - %s", p.w[p.i].Text)
 		return nil

@@ -26,12 +26,12 @@ func topTable() table {
 		"net_namespace_ipvs": func(l *lowerer, n *Node) {
 			l.stringArg(n, &l.cfg.TopLevel.NetNamespaceIPVS)
 		},
-		"namespace_with_ipsets": flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.NamespaceWithIPSets }),
+		"namespace_with_ipsets": flagKw(func(l *lowerer) *bool { return &l.cfg.TopLevel.NamespaceWithIPSets }),
 		"instance": func(l *lowerer, n *Node) {
 			l.stringArg(n, &l.cfg.TopLevel.Instance)
 		},
-		"use_pid_dir":          flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.UsePIDDir }),
-		"linkbeat_use_polling": flag(func(l *lowerer) *bool { return &l.cfg.TopLevel.LinkbeatUsePolling }),
+		"use_pid_dir":          flagKw(func(l *lowerer) *bool { return &l.cfg.TopLevel.UsePIDDir }),
+		"linkbeat_use_polling": flagKw(func(l *lowerer) *bool { return &l.cfg.TopLevel.LinkbeatUsePolling }),
 		"child_wait_time": func(l *lowerer, n *Node) {
 			if v, ok := l.intArg(n, 1, 0, 1<<31-1); ok {
 				l.cfg.TopLevel.ChildWaitTime = seconds(v)
@@ -83,7 +83,7 @@ func (l *lowerer) lowerNotRun(n *Node) {
 	if len(n.Words) > 1 {
 		name = n.Line.String()[len(n.Keyword())+1:]
 	}
-	l.cfg.NotRun = append(l.cfg.NotRun, NotRunBlock{Keyword: n.Keyword(), Name: name, Pos: n.Pos()})
+	l.cfg.NotRun = append(l.cfg.NotRun, NotRunBlock{Keyword: n.Keyword(), Name: name, Pos: n.Pos(), Node: n})
 	l.warnf(n.Pos(), "%s block is read but not run: gokeepalived runs only the VRRP side (as keepalived -P)", n.Keyword())
 }
 

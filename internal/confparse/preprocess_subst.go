@@ -100,11 +100,12 @@ func (r *reader) collect(pt ptext) {
 	if cont {
 		line = strings.TrimRight(line, " \t") + "\n"
 	}
-	if len(line) >= 2 || line != "" && !cont {
-		r.collecting.value += line
-	}
+	def := r.collecting
 	if !cont {
-		r.endCollecting()
+		r.endCollecting() // before the last line: "$X=\" plus one line is a plain definition
+	}
+	if len(line) >= 2 || line != "" && !cont {
+		def.value += line
 	}
 }
 

@@ -32,6 +32,8 @@ type NotRunBlock struct {
 	Keyword string
 	Name    string
 	Pos     Pos
+	// Node is the statement as read, kept so that the dump reproduces it.
+	Node *Node
 }
 
 // TopLevel holds keywords allowed only outside any block.
