@@ -302,14 +302,7 @@ func (l *lowerer) completeSyncGroups() {
 	}
 }
 
-func (l *lowerer) instance(name string) *Instance {
-	for _, in := range l.cfg.Instances {
-		if in.Name == name {
-			return in
-		}
-	}
-	return nil
-}
+func (l *lowerer) instance(name string) *Instance { return l.names[name] }
 
 // checkDuplicateVRIDs reports multicast instances sharing a VRID on one
 // interface and family.

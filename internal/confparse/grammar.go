@@ -18,8 +18,9 @@ type astFile struct {
 }
 
 type astStmt struct {
-	Words []*astWord `parser:"@@+ EOL"`
-	Block *astBlock  `parser:"@@?"`
+	Pos   lexer.Position
+	Words []string  `parser:"@(Word | Quoted)+ EOL"`
+	Block *astBlock `parser:"@@?"`
 }
 
 type astBlock struct {
@@ -33,11 +34,6 @@ type astClose struct {
 	Brace string `parser:"@RBrace EOL"`
 }
 
-type astWord struct {
-	Pos    lexer.Position
-	Plain  *string `parser:"  @Word"`
-	Quoted *string `parser:"| @Quoted"`
-}
 
 // tokenDef is the participle lexer definition for the pre-processed token
 // stream. Lexing text is never asked of it: tokens come from Lines.
@@ -81,7 +77,7 @@ func (s *sliceLexer) Next() (lexer.Token, error) {
 // grammar is a built participle parser. Building it is cheap enough to do
 // per parse, and keeps the package free of package-level state.
 func newGrammar() (*participle.Parser[astFile], error) {
-	return participle.Build[astFile](participle.Lexer(tokenDef{}), participle.UseLookahead(2))
+	return participle.Build[astFile](participle.Lexer(tokenDef{}))
 }
 
 // lexLines turns logical lines into participle tokens. A token's Offset
@@ -138,11 +134,7 @@ func (n *Node) Args() []Token { return n.Words[1:] }
 
 // parseStatements runs the grammar over balanced lines and returns the
 // statement tree.
-func parseStatements(lines []Line) ([]*Node, error) {
-	g, err := newGrammar()
-	if err != nil {
-		return nil, fmt.Errorf("building grammar: %w", err)
-	}
+func parseWith(g *participle.Parser[astFile], lines []Line) ([]*Node, error) {
 	pl, err := lexer.Upgrade(&sliceLexer{toks: lexLines(lines)})
 	if err != nil {
 		return nil, err
@@ -157,17 +149,10 @@ func parseStatements(lines []Line) ([]*Node, error) {
 func convertStmts(stmts []*astStmt, lines []Line) []*Node {
 	nodes := make([]*Node, 0, len(stmts))
 	for _, s := range stmts {
-		n := &Node{Words: make([]Token, len(s.Words))}
-		for i, w := range s.Words {
-			t := Token{Pos: fromLexPos(w.Pos)}
-			if w.Plain != nil {
-				t.Text = *w.Plain
-			} else {
-				t.Text, t.Quoted = *w.Quoted, true
-			}
-			n.Words[i] = t
-		}
-		n.Line = lines[s.Words[0].Pos.Offset]
+		// The words come from the line itself: the grammar only checks
+		// the shape, and the line's tokens keep quoting and positions.
+		n := &Node{Line: lines[s.Pos.Offset]}
+		n.Words = n.Line.Tokens
 		if s.Block != nil {
 			n.HasBlock = true
 			n.Open = fromLexPos(s.Block.Pos)
@@ -179,57 +164,114 @@ func convertStmts(stmts []*astStmt, lines []Line) []*Node {
 	return nodes
 }
 
-// balance checks brace nesting before the grammar sees the lines, so that
-// one misplaced brace gives one diagnostic instead of a cascade. A "{" that
-// does not follow a statement line is reported and dropped with its matching
-// "}"; an extra "}" is reported and dropped; blocks still open at the end
-// are reported and closed.
+// assembler receives logical lines one at a time, checks brace nesting
+// before the grammar sees them, and hands over each complete top-level
+// statement (its line and block) as soon as it is complete, so that one
+// misplaced brace gives one diagnostic instead of a cascade and a large
+// file is never held whole. A "{" that does not follow a statement line is
+// reported and dropped with its matching "}"; an extra "}" is reported and
+// dropped; blocks still open at the end are reported and closed.
+type assembler struct {
+	emit       func([]Line)
+	diags      Diagnostics
+	stack      []bool // one entry per open brace: true if it was dropped
+	live       int    // open braces that were kept
+	pending    []Line
+	prevIsStmt bool
+	last       Pos
+}
+
+func (a *assembler) push(ln Line) {
+	if len(ln.Tokens) == 0 {
+		return
+	}
+	t := ln.Tokens[0]
+	a.last = ln.Tokens[len(ln.Tokens)-1].Pos
+	switch {
+	case isBraceLine(ln, "{"):
+		if !a.prevIsStmt {
+			a.diags.add(t.Pos, ClassUnexpectedBOB, "unexpected '{' with no keyword before it - ignoring the braces")
+			a.stack = append(a.stack, true)
+			return
+		}
+		a.stack = append(a.stack, false)
+		a.live++
+	case isBraceLine(ln, "}"):
+		if len(a.stack) == 0 {
+			a.diags.add(t.Pos, ClassUnexpectedBOB, "extra '}' with no block open - ignoring it")
+			return
+		}
+		dropped := a.stack[len(a.stack)-1]
+		a.stack = a.stack[:len(a.stack)-1]
+		if dropped {
+			return
+		}
+		a.live--
+	default:
+		if a.live == 0 {
+			a.flush()
+		}
+	}
+	a.pending = append(a.pending, ln)
+	a.prevIsStmt = !t.IsBrace()
+	if a.live == 0 && isBraceLine(ln, "}") {
+		a.flush()
+	}
+}
+
+func (a *assembler) flush() {
+	if len(a.pending) > 0 {
+		a.emit(a.pending)
+		a.pending = nil
+	}
+}
+
+// finish closes the blocks left open and hands over the last statement.
+func (a *assembler) finish() {
+	for i := len(a.stack) - 1; i >= 0; i-- {
+		if a.stack[i] {
+			continue
+		}
+		a.pending = append(a.pending, Line{Tokens: []Token{{Text: "}", Pos: a.last}}, Raw: "}", Pos: a.last})
+	}
+	if a.live > 0 {
+		a.diags.add(a.openPos(), ClassMissingBOB, "block opened here is never closed: missing '}'")
+	}
+	a.stack, a.live = nil, 0
+	a.flush()
+}
+
+// openPos finds the outermost kept "{" of the pending statement.
+func (a *assembler) openPos() Pos {
+	for _, ln := range a.pending {
+		if isBraceLine(ln, "{") {
+			return ln.Tokens[0].Pos
+		}
+	}
+	return a.last
+}
+
+func isBraceLine(l Line, brace string) bool {
+	return len(l.Tokens) == 1 && l.Tokens[0].IsBrace() && l.Tokens[0].Text == brace
+}
+
+// parseStatements runs a freshly built grammar over balanced lines.
+func parseStatements(lines []Line) ([]*Node, error) {
+	g, err := newGrammar()
+	if err != nil {
+		return nil, fmt.Errorf("building grammar: %w", err)
+	}
+	return parseWith(g, lines)
+}
+
+// balance runs the assembler over whole lines and returns the balanced
+// lines with the brace diagnostics.
 func balance(lines []Line) ([]Line, Diagnostics) {
-	var diags Diagnostics
-	out := make([]Line, 0, len(lines))
-	type open struct {
-		pos     Pos
-		dropped bool
-	}
-	var stack []open
+	var out []Line
+	a := &assembler{emit: func(ls []Line) { out = append(out, ls...) }}
 	for _, ln := range lines {
-		if len(ln.Tokens) == 0 {
-			continue
-		}
-		t := ln.Tokens[0]
-		switch {
-		case len(ln.Tokens) == 1 && t.IsBrace() && t.Text == "{":
-			prevIsStmt := len(out) > 0 && !out[len(out)-1].Tokens[0].IsBrace()
-			if !prevIsStmt {
-				diags.add(t.Pos, ClassUnexpectedBOB, "unexpected '{' with no keyword before it - ignoring the braces")
-				stack = append(stack, open{pos: t.Pos, dropped: true})
-				continue
-			}
-			stack = append(stack, open{pos: t.Pos})
-		case len(ln.Tokens) == 1 && t.IsBrace() && t.Text == "}":
-			if len(stack) == 0 {
-				diags.add(t.Pos, ClassUnexpectedBOB, "extra '}' with no block open - ignoring it")
-				continue
-			}
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if top.dropped {
-				continue
-			}
-		}
-		out = append(out, ln)
+		a.push(ln)
 	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		if stack[i].dropped {
-			continue
-		}
-		diags.add(stack[i].pos, ClassMissingBOB, "block opened here is never closed: missing '}'")
-		last := Pos{}
-		if len(out) > 0 {
-			l := out[len(out)-1]
-			last = l.Tokens[len(l.Tokens)-1].Pos
-		}
-		out = append(out, Line{Tokens: []Token{{Text: "}", Pos: last}}, Raw: "}", Pos: last})
-	}
-	return out, diags
+	a.finish()
+	return out, a.diags
 }

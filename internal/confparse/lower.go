@@ -38,38 +38,81 @@ type Options struct {
 
 // Load reads, parses and lowers the configuration at path. The Config is
 // never nil; whether it can run is told by the Diagnostics (CannotRun).
+// Lines are parsed and lowered one top-level statement at a time, as the
+// reader produces them.
 func Load(path string, opts Options) (*Config, Diagnostics) {
-	lines, diags := Read(path, opts.Read)
-	cfg, more := LoadLines(lines, opts)
-	diags = append(diags, more...)
 	files := []string{path}
-	for _, ln := range lines {
+	st := newStream(opts)
+	diags := ReadStream(path, opts.Read, func(ln Line) {
 		if n := len(files); files[n-1] != ln.Pos.File {
 			files = append(files, ln.Pos.File)
 		}
-	}
+		st.asm.push(ln)
+	})
+	cfg, more := st.finish()
+	diags = append(diags, more...)
 	diags.Sort(files)
 	return cfg, diags
 }
 
 // LoadLines parses and lowers pre-processed lines.
 func LoadLines(lines []Line, opts Options) (*Config, Diagnostics) {
-	balanced, diags := balance(lines)
-	nodes, err := parseStatements(balanced)
-	if err != nil {
-		// balance guarantees the shape; a failure here is a bug, but it is
-		// reported rather than panicking.
-		diags.add(Pos{}, ClassFatal, "internal grammar error: %v", err)
-		return newConfig(), diags
+	st := newStream(opts)
+	for _, ln := range lines {
+		st.asm.push(ln)
 	}
+	return st.finish()
+}
+
+// stream joins the assembler, the grammar and the lowerer.
+type stream struct {
+	asm *assembler
+	l   *lowerer
+	top table
+}
+
+func newStream(opts Options) *stream {
 	env := opts.Env
 	if env == nil {
 		env = hostEnv{}
 	}
-	l := &lowerer{cfg: newConfig(), env: env}
-	l.lowerTop(nodes)
-	l.complete()
-	return l.cfg, append(diags, l.diags...)
+	st := &stream{l: &lowerer{cfg: newConfig(), env: env, tables: map[string]table{}}}
+	st.top = st.l.table("the top level", topTable)
+	g, err := newGrammar()
+	st.asm = &assembler{emit: func(lines []Line) {
+		if err != nil {
+			return
+		}
+		nodes, perr := parseWith(g, lines)
+		if perr != nil {
+			// The assembler guarantees the shape; a failure here is a bug,
+			// but it is reported rather than panicking.
+			st.l.errorf(lines[0].Pos, ClassFatal, "internal grammar error: %v", perr)
+			return
+		}
+		st.l.walk(nodes, st.top, "the top level")
+	}}
+	if err != nil {
+		st.l.errorf(Pos{}, ClassFatal, "internal grammar error: %v", err)
+	}
+	return st
+}
+
+func (st *stream) finish() (*Config, Diagnostics) {
+	st.asm.finish()
+	st.l.complete()
+	st.l.instFlags = nil
+	return st.l.cfg, append(st.asm.diags, st.l.diags...)
+}
+
+// table returns the keyword table of a scope, built once per run.
+func (l *lowerer) table(scope string, build func() table) table {
+	t, ok := l.tables[scope]
+	if !ok {
+		t = build()
+		l.tables[scope] = t
+	}
+	return t
 }
 
 // lowerer carries the state of one lowering run.
@@ -79,6 +122,13 @@ type lowerer struct {
 	diags Diagnostics
 	// instFlags records which keywords each instance gave.
 	instFlags map[*Instance]*instFlags
+	// tables caches the keyword tables by scope.
+	tables map[string]table
+	// rulePrefsUsed counts, per family, the rules given an automatic
+	// preference so far.
+	rulePrefsUsed map[Family]int
+	// names indexes the instances by name.
+	names map[string]*Instance
 	// noDefaultUserReported is set once the missing default script user
 	// has been reported.
 	noDefaultUserReported bool

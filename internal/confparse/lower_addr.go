@@ -36,6 +36,7 @@ type addrParser struct {
 	drop   bool // keepalived drops the address
 }
 
+// addrOptions maps the words of an address line to what they do.
 func addrOptions() map[string]addrOption {
 	flagOpt := func(f func(a *Address) *bool) addrOption {
 		return addrOption{set: func(p *addrParser, _, _ Token) { *f(p.a) = true }}

@@ -3,6 +3,7 @@ package confparse
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -320,5 +321,56 @@ func TestAddressString(t *testing.T) {
 	want := `192.0.2.1/24 dev eth0 scope link brd 192.0.2.255 label "eth0 x" home no_track preferred_lft forever track_group TG1`
 	if got := a.String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+// Through the whole front end, a static entry finds a track_group defined
+// before it, and not one defined after it (keepalived resolves the name
+// while parsing).
+func TestStaticTrackGroupOrder(t *testing.T) {
+	conf := `static_ipaddress {
+  192.0.2.1/24 dev eth0 track_group TG2
+}
+track_group TG2 {
+  group {
+    VI_1
+  }
+}
+static_ipaddress {
+  192.0.2.2/24 dev eth0 track_group TG2
+}
+static_routes {
+  198.51.100.0/24 dev eth0 track_group TG2
+}
+static_rules {
+  from 192.0.2.0/24 table 1 preference 5 iif eth0 track_group TG2
+}
+`
+	path := t.TempDir() + "/k.conf"
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := Load(path, Options{Env: newTestEnv("eth0")})
+	var got []string
+	for _, a := range cfg.StaticAddresses {
+		got = append(got, a.TrackGroup)
+	}
+	for _, r := range cfg.StaticRoutes {
+		got = append(got, r.TrackGroup)
+	}
+	for _, r := range cfg.StaticRules {
+		got = append(got, r.TrackGroup)
+	}
+	if want := []string{"", "TG2", "TG2", "TG2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("track groups %q, want %q", got, want)
+	}
+	var notFound []string
+	for _, d := range diags {
+		if strings.HasPrefix(d.Msg, "track_group TG2") {
+			notFound = append(notFound, d.Msg)
+		}
+	}
+	if want := []string{"track_group TG2 not found"}; !reflect.DeepEqual(notFound, want) {
+		t.Errorf("track_group messages %q, want %q", notFound, want)
 	}
 }

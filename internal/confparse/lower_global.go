@@ -129,7 +129,7 @@ func (l *lowerer) lowerGlobalDefs(n *Node) {
 	if !l.wantBlock(n) {
 		return
 	}
-	l.walk(n.Children, globalTable(), "global_defs")
+	l.walk(n.Children, l.table("global_defs", globalTable), "global_defs")
 }
 
 func globalString(f func(g *Global) *string) handler {

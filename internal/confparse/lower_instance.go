@@ -28,11 +28,9 @@ func (l *lowerer) lowerInstance(n *Node) {
 	if !l.wantBlock(n) {
 		return
 	}
-	for _, in := range l.cfg.Instances {
-		if in.Name == name {
-			l.errorf(n.Pos(), ClassGeneral, "vrrp instance %s already defined (first at %s) - this block is skipped", name, in.Pos)
-			return
-		}
+	if in, ok := l.names[name]; ok {
+		l.errorf(n.Pos(), ClassGeneral, "vrrp instance %s already defined (first at %s) - this block is skipped", name, in.Pos)
+		return
 	}
 	g := &l.cfg.Global
 	in := &Instance{
@@ -46,11 +44,15 @@ func (l *lowerer) lowerInstance(n *Node) {
 		SkipCheckAdvAddr: g.SkipCheckAdvAddr,
 	}
 	l.cfg.Instances = append(l.cfg.Instances, in)
+	if l.names == nil {
+		l.names = map[string]*Instance{}
+	}
+	l.names[name] = in
 	if l.instFlags == nil {
 		l.instFlags = map[*Instance]*instFlags{}
 	}
 	l.instFlags[in] = &instFlags{}
-	l.walk(n.Children, instanceTable(), "vrrp_instance")
+	l.walk(n.Children, l.table("vrrp_instance", instanceTable), "vrrp_instance")
 }
 
 // blockName returns the name word of a named block.

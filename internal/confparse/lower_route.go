@@ -55,8 +55,11 @@ type routeParser struct {
 	rawFamily Family // the route's family while reading; FamilyUnset until known
 }
 
+// routeHandler reads one keyword of a route line, with p.i on it.
 type routeHandler func(p *routeParser, kw Token)
 
+// routeHandlers maps the keywords of a route line to their readers;
+// other words are destinations.
 func routeHandlers() map[string]routeHandler {
 	h := map[string]routeHandler{
 		"inet": (*routeParser).family, "inet6": (*routeParser).family,

@@ -98,7 +98,7 @@ var virtualRouteCases = []routeCase{
 	{"198.51.100.12/30 dev eth0 protocol bird no_track", routeAt(Route{Family: IPv4, Dst: pfx("198.51.100.12/30"), Dev: "eth0", Protocol: "bird", NoTrack: true}), nil},
 	{"198.51.100.1/32 dev eth0 no_track", routeAt(Route{Family: IPv4, Dst: pfx("198.51.100.1/32"), Dev: "eth0", NoTrack: true}), nil},
 	{"198.51.100.16/30 dev eth0 protocol 0x12", tracked(Route{Dst: pfx("198.51.100.16/30")}), nil},
-	{"198.51.100.0/24 dev eth0 protocol keepalived", nil, []string{"general: Protocol keepalived not found or invalid for route"}},
+	{"198.51.100.0/24 dev eth0 protocol foo", nil, []string{"general: Protocol foo not found or invalid for route"}},
 	{"198.51.100.20/30 dev eth0 scope link tos 0x10 priority 7", tracked(Route{Dst: pfx("198.51.100.20/30"), Scope: "link", Tos: "16", Metric: 7}), nil},
 	{"198.51.100.21/32 dev eth0 scope global", tracked(Route{Dst: pfx("198.51.100.21/32"), Scope: "global"}), nil},
 	{"198.51.100.24/30 dev eth0 mtu lock 1400 advmss 1300 hoplimit 64 window 10 cwnd lock 5 ssthresh 6 reordering 3 rtt 10ms rttvar 5ms rto_min 200ms initcwnd 10 initrwnd 20 features ecn quickack 1 realms 5/6 congctl lock cubic fastopen_no_cookie 1",
@@ -125,7 +125,6 @@ var virtualRouteCases = []routeCase{
 	{"2001:db8:3::/64 from 2001:db8:4::/64 dev eth0", tracked(Route{Family: IPv6, Dst: pfx("2001:db8:3::/64"), From: pfx("2001:db8:4::/64")}), nil},
 	{"198.51.100.13/32 from 192.0.2.0/24 dev eth0", nil, []string{"general: route from address only supported with IPv6 (192.0.2.0/24)"}},
 	{"198.51.100.56/30 dev eth0 vrf blue", nil, []string{"general: VRF blue not found for route"}},
-	{"198.51.100.57/32 dev eth0 vrf eth1", tracked(Route{Dst: pfx("198.51.100.57/32"), VRF: "eth1"}), nil},
 	{"198.51.100.60/30 dev eth0 ttl-propagate enabled", tracked(Route{Dst: pfx("198.51.100.60/30"), Options: opts([]string{"ttl-propagate", "enabled"})}), nil},
 	{"198.51.100.61/32 dev eth0 ttl-propagate x", tracked(Route{Dst: pfx("198.51.100.61/32"), Options: opts([]string{"ttl-propagate", "disabled"})}),
 		[]string{"general: ttl-propagate value x not recognised"}},
@@ -262,6 +261,19 @@ func TestParseRouteNames(t *testing.T) {
 	if r := l.parseRoute(addrNode("198.51.100.0/24 dev eth0 protocol none no_track"), false); r == nil || r.Protocol != "none" {
 		t.Errorf("without name files, protocol none: got %+v", r)
 	}
+}
+
+// keepalived also rejects a vrf that names an interface of another kind
+// ("Route specified VRF %s is not a VRF"); the Environment cannot tell
+// interface kinds, so only existence is checked.
+func TestParseRouteVRFKindNotChecked(t *testing.T) {
+	l := newAddrLowerer(newAddrEnv("eth0", "blue"))
+	got := withoutOptionPos(l.parseRoute(addrNode("198.51.100.57/32 dev eth0 vrf blue"), false))
+	want := tracked(Route{Dst: pfx("198.51.100.57/32"), VRF: "blue"})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	checkDiags(t, l.diags, nil)
 }
 
 func TestLowerStaticRoutes(t *testing.T) {

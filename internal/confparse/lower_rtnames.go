@@ -89,6 +89,8 @@ func (l *lowerer) rtLookup(k rtKind, word string) (uint32, bool) {
 	return 0, false
 }
 
+// rtEntries returns the entries of a name file, if the Environment reads
+// them.
 func (l *lowerer) rtEntries(file string) []RTEntry {
 	if n, ok := l.env.(RTNamer); ok {
 		return n.RTTable(file)
@@ -96,6 +98,7 @@ func (l *lowerer) rtEntries(file string) []RTEntry {
 	return nil
 }
 
+// hasID reports whether a name file names the number id.
 func hasID(entries []RTEntry, id uint32) bool {
 	for _, e := range entries {
 		if e.ID == id {

@@ -31,8 +31,11 @@ type ruleParser struct {
 	stop        bool
 }
 
+// ruleHandler reads one keyword of a rule line, with p.i on it.
 type ruleHandler func(p *ruleParser, kw Token)
 
+// ruleHandlers maps the keywords of a rule line to their readers; other
+// words are actions.
 func ruleHandlers() map[string]ruleHandler {
 	return map[string]ruleHandler{
 		"inet": (*ruleParser).inet, "inet6": (*ruleParser).inet,
@@ -465,19 +468,15 @@ func (p *ruleParser) finish() {
 
 // autoPreference gives a rule without preference the next one of its
 // family, counting down from 16384 across the whole configuration as
-// keepalived does. The count is kept in the warnings given so far, told
-// apart by family through their hint.
+// keepalived does.
 func (p *ruleParser) autoPreference() {
-	hint := fmt.Sprintf("%s rules without 'preference' are numbered down from %d; give each rule its own", p.r.Family, rulePreferenceStart)
-	used := 0
-	for _, d := range p.l.diags {
-		if d.Hint == hint {
-			used++
-		}
+	if p.l.rulePrefsUsed == nil {
+		p.l.rulePrefsUsed = map[Family]int{}
 	}
-	p.r.Preference = uint32(rulePreferenceStart - used)
+	p.r.Preference = uint32(rulePreferenceStart - p.l.rulePrefsUsed[p.r.Family])
+	p.l.rulePrefsUsed[p.r.Family]++
 	d := p.l.errorf(p.n.Pos(), ClassWarning, "Rule has no preference specified - setting to %d. This is probably not what you want.", p.r.Preference)
-	d.Hint = hint
+	d.Hint = fmt.Sprintf("%s rules without 'preference' are numbered down from %d; give each rule its own", p.r.Family, rulePreferenceStart)
 }
 
 // lowerStaticRules lowers a static_rules block: each line is one rule,

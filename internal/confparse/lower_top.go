@@ -65,9 +65,6 @@ func elsewhere(kw string) string {
 	return ""
 }
 
-func (l *lowerer) lowerTop(nodes []*Node) {
-	l.walk(nodes, topTable(), "the top level")
-}
 
 // stringArg stores the first argument of n in dst.
 func (l *lowerer) stringArg(n *Node, dst *string) {

@@ -239,7 +239,7 @@ func (l *lowerer) lowerScript(n *Node) {
 	}
 	s := &Script{Name: name, Pos: n.Pos(), Interval: time.Second, Rise: 1, Fall: 1}
 	l.cfg.Scripts = append(l.cfg.Scripts, s)
-	l.walk(n.Children, scriptTable(), "vrrp_script")
+	l.walk(n.Children, l.table("vrrp_script", scriptTable), "vrrp_script")
 	if !s.Command.IsSet() {
 		l.errorf(n.Pos(), ClassGeneral, "no script set for vrrp_script %s - removing", name)
 		l.cfg.Scripts = l.cfg.Scripts[:len(l.cfg.Scripts)-1]
@@ -311,7 +311,7 @@ func (l *lowerer) lowerTrackFile(n *Node) {
 	}
 	f := &TrackFile{Name: name, Pos: n.Pos(), Weight: 1}
 	l.cfg.TrackFiles = append(l.cfg.TrackFiles, f)
-	l.walk(n.Children, trackFileTable(), "track_file")
+	l.walk(n.Children, l.table("track_file", trackFileTable), "track_file")
 	if f.Path == "" {
 		l.errorf(n.Pos(), ClassGeneral, "no file set for track_file %s - removing", name)
 		l.cfg.TrackFiles = l.cfg.TrackFiles[:len(l.cfg.TrackFiles)-1]
@@ -381,7 +381,7 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 	}
 	p := &TrackProcess{Name: name, Pos: n.Pos(), Quorum: 1}
 	l.cfg.TrackProcesses = append(l.cfg.TrackProcesses, p)
-	l.walk(n.Children, trackProcessTable(), "vrrp_track_process")
+	l.walk(n.Children, l.table("vrrp_track_process", trackProcessTable), "vrrp_track_process")
 	if p.Process == "" {
 		l.errorf(n.Pos(), ClassGeneral, "vrrp_track_process %s has no process specified - removing", name)
 		l.cfg.TrackProcesses = l.cfg.TrackProcesses[:len(l.cfg.TrackProcesses)-1]
@@ -456,7 +456,7 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 		return
 	}
 	l.cfg.SyncGroups = append(l.cfg.SyncGroups, &SyncGroup{Name: name, Pos: n.Pos()})
-	l.walk(n.Children, syncGroupTable(), "vrrp_sync_group")
+	l.walk(n.Children, l.table("vrrp_sync_group", syncGroupTable), "vrrp_sync_group")
 }
 
 // garpGroupTable is the table of garp_group keywords.
@@ -499,5 +499,5 @@ func (l *lowerer) lowerGarpGroup(n *Node) {
 		return
 	}
 	l.cfg.GarpGroups = append(l.cfg.GarpGroups, &GarpGroup{Pos: n.Pos()})
-	l.walk(n.Children, garpGroupTable(), "garp_group")
+	l.walk(n.Children, l.table("garp_group", garpGroupTable), "garp_group")
 }

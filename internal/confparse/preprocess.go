@@ -123,6 +123,16 @@ func Read(path string, opts ReadOptions) ([]Line, Diagnostics) {
 	return r.lines, r.diags
 }
 
+// ReadStream is Read handing each logical line to sink as soon as it is
+// made, instead of collecting them, so that a large configuration need not
+// be held whole. The lines reach sink in the order Read returns them.
+func ReadStream(path string, opts ReadOptions, sink func(Line)) Diagnostics {
+	r := newReader(opts, defaultLimits())
+	r.sink = sink
+	r.readMain(path)
+	return r.diags
+}
+
 // limits bound the work a configuration can ask for, so that a recursive
 // definition or an include loop ends with a diagnostic instead of a hang.
 type limits struct {
@@ -158,6 +168,7 @@ type reader struct {
 	stopped    bool
 
 	lines []Line
+	sink  func(Line) // if set, lines go here instead of into lines
 	diags Diagnostics
 }
 
@@ -386,7 +397,11 @@ func (r *reader) emit(pt ptext) {
 	if len(toks) == 0 {
 		return
 	}
-	r.lines = append(r.lines, Line{Tokens: toks, Raw: pt.s, Pos: pt.pos(0)})
+	if ln := (Line{Tokens: toks, Raw: pt.s, Pos: pt.pos(0)}); r.sink != nil {
+		r.sink(ln)
+	} else {
+		r.lines = append(r.lines, ln)
+	}
 	switch toks[0].Text {
 	case "include_check":
 		r.checks = parseIncludeCheck(r.checks, toks[1:])
