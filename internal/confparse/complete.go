@@ -1,9 +1,8 @@
 package confparse
 
 import (
-	"fmt"
-	"strings"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -435,5 +434,3 @@ func (l *lowerer) disableMissingTrackScripts() {
 		g.TrackScripts = drop(g.TrackScripts)
 	}
 }
-
-var _ = fmt.Sprintf

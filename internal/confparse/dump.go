@@ -97,16 +97,6 @@ func (d *dumper) node(depth int, n *Node) {
 	d.close(depth)
 }
 
-// oneLine makes s safe to put in a comment line.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
 // quoteCommand renders a command so that keepalived's two passes of the
 // quote-and-escape tokeniser give back the same words: each word single-
 // quoted when needed with bytes outside a safe set written as octal

@@ -34,7 +34,6 @@ type astClose struct {
 	Brace string `parser:"@RBrace EOL"`
 }
 
-
 // tokenDef is the participle lexer definition for the pre-processed token
 // stream. Lexing text is never asked of it: tokens come from Lines.
 type tokenDef struct{}

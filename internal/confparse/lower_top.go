@@ -65,7 +65,6 @@ func elsewhere(kw string) string {
 	return ""
 }
 
-
 // stringArg stores the first argument of n in dst.
 func (l *lowerer) stringArg(n *Node, dst *string) {
 	l.noBlock(n)
