@@ -12,13 +12,18 @@ func (l *lowerer) complete() {
 	for _, in := range l.cfg.Instances {
 		l.completeInstance(in)
 	}
+	defer func() {
+		for _, in := range l.cfg.Instances {
+			in.flags = nil
+		}
+	}()
 	l.completeSyncGroups()
 	l.checkDuplicateVRIDs()
 	l.checkScripts()
 }
 
 func (l *lowerer) completeInstance(in *Instance) {
-	fl := l.instFlags[in]
+	fl := in.flags
 	g := &l.cfg.Global
 	if in.VRID == 0 {
 		l.cannotRun(in.Pos, ClassGeneral, "(%s) the virtual router id must be set", in.Name)

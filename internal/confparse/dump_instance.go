@@ -130,13 +130,15 @@ func (d *dumper) instanceTransport(in *Instance) {
 	if in.VRF != "" {
 		d.kv(1, "vrf", in.VRF)
 	}
-	if in.UseVMAC {
-		d.kv(1, "use_vmac", nonEmpty(in.VMACName, in.VMACAddr)...)
-	}
-	d.flag(1, "use_vmac_addr", in.UseVMACAddr)
-	d.flag(1, "vmac_xmit_base", in.VMACXmitBase)
-	if in.UseIPVLAN {
-		d.kv(1, "use_ipvlan", nonEmpty(in.IPVLANName, in.IPVLANAddr, in.IPVLANMode)...)
+	if v := in.VMAC; v != nil {
+		if v.UseVMAC {
+			d.kv(1, "use_vmac", nonEmpty(v.Name, v.Addr)...)
+		}
+		d.flag(1, "use_vmac_addr", v.UseVMACAddr)
+		d.flag(1, "vmac_xmit_base", v.XmitBase)
+		if v.UseIPVLAN {
+			d.kv(1, "use_ipvlan", nonEmpty(v.IPVLANName, v.IPVLANAddr, v.IPVLANMode)...)
+		}
 	}
 }
 

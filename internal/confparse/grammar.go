@@ -19,19 +19,12 @@ type astFile struct {
 
 type astStmt struct {
 	Pos   lexer.Position
-	Words []string  `parser:"@(Word | Quoted)+ EOL"`
-	Block *astBlock `parser:"@@?"`
+	Block *astBlock `parser:"Key Word* @@?"`
 }
 
 type astBlock struct {
 	Pos   lexer.Position
-	Stmts []*astStmt `parser:"LBrace EOL @@*"`
-	Close *astClose  `parser:"@@"`
-}
-
-type astClose struct {
-	Pos   lexer.Position
-	Brace string `parser:"@RBrace EOL"`
+	Stmts []*astStmt `parser:"LBrace @@* RBrace"`
 }
 
 // tokenDef is the participle lexer definition for the pre-processed token
@@ -41,16 +34,15 @@ type tokenDef struct{}
 const (
 	tokEOF  lexer.TokenType = lexer.EOF
 	tokWord lexer.TokenType = -(iota + 2)
-	tokQuoted
 	tokLBrace
 	tokRBrace
-	tokEOL
+	tokKey
 )
 
 func (tokenDef) Symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
-		"EOF": tokEOF, "Word": tokWord, "Quoted": tokQuoted,
-		"LBrace": tokLBrace, "RBrace": tokRBrace, "EOL": tokEOL,
+		"EOF": tokEOF, "Word": tokWord,
+		"LBrace": tokLBrace, "RBrace": tokRBrace, "Key": tokKey,
 	}
 }
 
@@ -79,26 +71,29 @@ func newGrammar() (*participle.Parser[astFile], error) {
 	return participle.Build[astFile](participle.Lexer(tokenDef{}))
 }
 
-// lexLines turns logical lines into participle tokens. A token's Offset
-// holds the index of its logical line, so statements can find their Line.
+// lexLines turns logical lines into participle tokens: the first word of a
+// line is a Key, the others Words (quoted or not), and a brace line a brace. A
+// token's Offset holds the index of its logical line, so statements can
+// find their Line.
 func lexLines(lines []Line) []lexer.Token {
-	var toks []lexer.Token
+	n := 0
+	for _, ln := range lines {
+		n += len(ln.Tokens)
+	}
+	toks := make([]lexer.Token, 0, n)
 	for i, ln := range lines {
-		var last Pos
-		for _, t := range ln.Tokens {
+		for j, t := range ln.Tokens {
 			typ := tokWord
 			switch {
-			case t.Quoted:
-				typ = tokQuoted
-			case t.Text == "{":
+			case t.IsBrace() && len(ln.Tokens) == 1 && t.Text == "{":
 				typ = tokLBrace
-			case t.Text == "}":
+			case t.IsBrace() && len(ln.Tokens) == 1:
 				typ = tokRBrace
+			case j == 0:
+				typ = tokKey
 			}
 			toks = append(toks, lexer.Token{Type: typ, Value: t.Text, Pos: toLexPos(t.Pos, i)})
-			last = t.Pos
 		}
-		toks = append(toks, lexer.Token{Type: tokEOL, Value: "\n", Pos: toLexPos(last, i)})
 	}
 	return toks
 }
@@ -119,7 +114,6 @@ type Node struct {
 	Children []*Node
 	HasBlock bool
 	Open     Pos // position of the block's "{"
-	Close    Pos // position of the block's "}"
 }
 
 // Keyword returns the statement's first word.
@@ -155,7 +149,6 @@ func convertStmts(stmts []*astStmt, lines []Line) []*Node {
 		if s.Block != nil {
 			n.HasBlock = true
 			n.Open = fromLexPos(s.Block.Pos)
-			n.Close = fromLexPos(s.Block.Close.Pos)
 			n.Children = convertStmts(s.Block.Stmts, lines)
 		}
 		nodes = append(nodes, n)

@@ -101,7 +101,6 @@ func newStream(opts Options) *stream {
 func (st *stream) finish() (*Config, Diagnostics) {
 	st.asm.finish()
 	st.l.complete()
-	st.l.instFlags = nil
 	return st.l.cfg, append(st.asm.diags, st.l.diags...)
 }
 
@@ -120,8 +119,6 @@ type lowerer struct {
 	cfg   *Config
 	env   Environment
 	diags Diagnostics
-	// instFlags records which keywords each instance gave.
-	instFlags map[*Instance]*instFlags
 	// tables caches the keyword tables by scope.
 	tables map[string]table
 	// rulePrefsUsed counts, per family, the rules given an automatic

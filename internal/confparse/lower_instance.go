@@ -18,7 +18,7 @@ type instFlags struct {
 // cur returns the instance being lowered.
 func (l *lowerer) cur() *Instance { return l.cfg.Instances[len(l.cfg.Instances)-1] }
 
-func (l *lowerer) flags() *instFlags { return l.instFlags[l.cur()] }
+func (l *lowerer) flags() *instFlags { return l.cur().flags }
 
 func (l *lowerer) lowerInstance(n *Node) {
 	name, ok := l.blockName(n)
@@ -48,10 +48,7 @@ func (l *lowerer) lowerInstance(n *Node) {
 		l.names = map[string]*Instance{}
 	}
 	l.names[name] = in
-	if l.instFlags == nil {
-		l.instFlags = map[*Instance]*instFlags{}
-	}
-	l.instFlags[in] = &instFlags{}
+	in.flags = &instFlags{}
 	l.walk(n.Children, l.table("vrrp_instance", instanceTable), "vrrp_instance")
 }
 
@@ -189,8 +186,8 @@ func instanceTable() table {
 		"track_src_ip":               instFlag(func(in *Instance) *bool { return &in.TrackSrcIP }),
 		"vrf":                        inst(func(l *lowerer, in *Instance, n *Node) { l.stringArg(n, &in.VRF) }),
 		"use_vmac":                   inst((*lowerer).lowerUseVMAC),
-		"use_vmac_addr":              instFlag(func(in *Instance) *bool { return &in.UseVMACAddr }),
-		"vmac_xmit_base":             instFlag(func(in *Instance) *bool { return &in.VMACXmitBase }),
+		"use_vmac_addr":              instFlag(func(in *Instance) *bool { return &in.vmac().UseVMACAddr }),
+		"vmac_xmit_base":             instFlag(func(in *Instance) *bool { return &in.vmac().XmitBase }),
 		"use_ipvlan":                 inst((*lowerer).lowerUseIPVLAN),
 		"garp_master_delay":          instSeconds(func(in *Instance) *time.Duration { return &in.GarpMasterDelay }),
 		"garp_master_refresh":        instSeconds(func(in *Instance) *time.Duration { return &in.GarpMasterRefresh }),
@@ -455,17 +452,18 @@ func (l *lowerer) lowerOldUnicastChecksum(in *Instance, n *Node) {
 
 func (l *lowerer) lowerUseVMAC(in *Instance, n *Node) {
 	l.noBlock(n)
-	in.UseVMAC = true
+	v := in.vmac()
+	v.UseVMAC = true
 	for _, t := range n.Args() {
 		if isMAC(t.Text) {
-			in.VMACAddr = t.Text
+			v.Addr = t.Text
 			continue
 		}
-		if in.VMACName != "" || len(t.Text) >= 16 {
+		if v.Name != "" || len(t.Text) >= 16 {
 			l.errorf(t.Pos, ClassGeneral, "(%s) invalid use_vmac argument '%s'", in.Name, t.Text)
 			continue
 		}
-		in.VMACName = t.Text
+		v.Name = t.Text
 	}
 }
 
@@ -485,15 +483,16 @@ func isMAC(s string) bool {
 
 func (l *lowerer) lowerUseIPVLAN(in *Instance, n *Node) {
 	l.noBlock(n)
-	in.UseIPVLAN = true
+	v := in.vmac()
+	v.UseIPVLAN = true
 	for _, t := range n.Args() {
 		switch {
 		case t.Text == "bridge" || t.Text == "private" || t.Text == "vepa":
-			in.IPVLANMode = t.Text
-		case strings.ContainsAny(t.Text, ".:") && in.IPVLANAddr == "":
-			in.IPVLANAddr = t.Text
-		case in.IPVLANName == "":
-			in.IPVLANName = t.Text
+			v.IPVLANMode = t.Text
+		case strings.ContainsAny(t.Text, ".:") && v.IPVLANAddr == "":
+			v.IPVLANAddr = t.Text
+		case v.IPVLANName == "":
+			v.IPVLANName = t.Text
 		default:
 			l.errorf(t.Pos, ClassGeneral, "(%s) invalid use_ipvlan argument '%s'", in.Name, t.Text)
 		}
@@ -587,4 +586,12 @@ func (l *lowerer) lowerVirtualRules(in *Instance, n *Node) {
 			in.Rules = append(in.Rules, r)
 		}
 	}
+}
+
+// vmac returns the instance's VMAC settings, creating them.
+func (in *Instance) vmac() *VMAC {
+	if in.VMAC == nil {
+		in.VMAC = &VMAC{}
+	}
+	return in.VMAC
 }

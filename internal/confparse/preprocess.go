@@ -1,7 +1,9 @@
 package confparse
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -28,6 +30,9 @@ type OSFS struct{}
 
 // ReadFile reads the named file.
 func (OSFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
+// Open opens a file for streaming reads.
+func (OSFS) Open(name string) (io.ReadCloser, error) { return os.Open(name) }
 
 // Stat describes the named file, following symbolic links.
 func (OSFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
@@ -217,27 +222,52 @@ func (r *reader) readMain(pattern string) {
 
 // readFile reads one configuration file and processes its lines.
 func (r *reader) readFile(name string) error {
-	data, err := r.fs.ReadFile(name)
+	f, err := openFile(r.fs, name)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	saved := r.checks
 	r.files = append(r.files, name)
 	defer func() {
 		r.files = r.files[:len(r.files)-1]
 		r.checks = saved // keepalived restores include_check when a file ends
 	}()
-	for n := 1; len(data) > 0 && !r.stopped; n++ {
-		var raw []byte
-		raw, data, _ = bytes.Cut(data, []byte{'\n'})
-		r.physicalLine(name, n, raw)
+	// Lines are read one at a time, so a large file is never held whole.
+	br := bufio.NewReaderSize(f, 64<<10)
+	for n := 1; !r.stopped; n++ {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) == 0 && err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		r.physicalLine(name, n, bytes.TrimSuffix(raw, []byte{'\n'}))
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// physicalLine handles one line of a file: a blank line ends a multi-line
-// definition, a line continuing one is added to it, any other line is
-// processed.
+// openFile opens name for reading, streaming it when the file system can.
+func openFile(fsys FileSystem, name string) (io.ReadCloser, error) {
+	if o, ok := fsys.(interface {
+		Open(name string) (io.ReadCloser, error)
+	}); ok {
+		return o.Open(name)
+	}
+	data, err := fsys.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
 func (r *reader) physicalLine(name string, n int, raw []byte) {
 	raw = bytes.TrimRight(raw, "\r")
 	if len(raw) > maxPhysicalLine {

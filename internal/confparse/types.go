@@ -257,15 +257,8 @@ type Instance struct {
 	OldUnicastChecksumNever bool
 	TrackSrcIP              bool
 	VRF                     string
-	UseVMAC                 bool
-	VMACName                string
-	VMACAddr                string
-	UseVMACAddr             bool
-	VMACXmitBase            bool
-	UseIPVLAN               bool
-	IPVLANName              string
-	IPVLANAddr              string
-	IPVLANMode              string
+	// VMAC holds the virtual MAC settings; nil when none is given.
+	VMAC *VMAC
 
 	// Gratuitous ARP tuning (copied from global_defs).
 	GarpMasterDelay         time.Duration
@@ -299,6 +292,24 @@ type Instance struct {
 	NotifyDeletedSet       bool
 	Notify                 *Command
 	NotifyMasterRxLowerPri *Command
+
+	// flags records which keywords were given, while the configuration is
+	// being lowered; nil afterwards.
+	flags *instFlags
+}
+
+// VMAC holds an instance's virtual MAC settings: use_vmac, use_vmac_addr,
+// vmac_xmit_base and use_ipvlan.
+type VMAC struct {
+	UseVMAC     bool
+	Name        string // use_vmac interface name; "" for keepalived's default
+	Addr        string // use_vmac MAC address; "" for the VRRP MAC
+	UseVMACAddr bool
+	XmitBase    bool
+	UseIPVLAN   bool
+	IPVLANName  string
+	IPVLANAddr  string
+	IPVLANMode  string
 }
 
 // UnicastPeer is one unicast_peer entry.
