@@ -124,6 +124,8 @@ type lowerer struct {
 	// rulePrefsUsed counts, per family, the rules given an automatic
 	// preference so far.
 	rulePrefsUsed map[Family]int
+	// scriptByName indexes the vrrp_scripts by name (the first of a name).
+	scriptByName map[string]*Script
 	// names indexes the instances by name.
 	names map[string]*Instance
 	// noDefaultUserReported is set once the missing default script user

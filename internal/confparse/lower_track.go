@@ -49,10 +49,8 @@ type trackKind struct {
 
 var (
 	trackScript = trackKind{what: "script", lo: -253, hi: 253, exists: func(l *lowerer, name string) (int, bool, bool) {
-		for _, s := range l.cfg.Scripts {
-			if s.Name == name {
-				return s.Weight, s.Reverse, true
-			}
+		if s := l.scriptByName[name]; s != nil {
+			return s.Weight, s.Reverse, true
 		}
 		return 0, false, false
 	}}
@@ -251,6 +249,13 @@ func (l *lowerer) lowerScript(n *Node) {
 	if s.User == "" && !l.defaultScriptUserOK(n.Pos()) {
 		l.errorf(n.Pos(), ClassGeneral, "Unable to set default user for vrrp script %s - removing", name)
 		l.cfg.Scripts = l.cfg.Scripts[:len(l.cfg.Scripts)-1]
+		return
+	}
+	if l.scriptByName == nil {
+		l.scriptByName = map[string]*Script{}
+	}
+	if _, ok := l.scriptByName[name]; !ok {
+		l.scriptByName[name] = s
 	}
 }
 

@@ -20,7 +20,7 @@ const (
 	includeAll = includeRead | includeMatch | includeWildcard | includeBrace
 )
 
-// includeKinds maps the letter after "include" to the checks the variant
+// includeKind maps the letter after "include" to the checks the variant
 // adds for its own files (includer, includem, includew, includeb, includea).
 func includeKind(c byte) (includeFlags, bool) {
 	switch c {

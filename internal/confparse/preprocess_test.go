@@ -65,10 +65,11 @@ type readCase struct {
 	name      string
 	conf      string            // the main file
 	files     map[string]string // other files
-	id        string            // config-id; "" means "main"
-	all       bool              // AllChecks
-	want      []string          // renderLines
-	wantDiags []string          // renderDiags
+	modes     map[string]fs.FileMode
+	id        string   // config-id; "" means "main"
+	all       bool     // AllChecks
+	want      []string // renderLines
+	wantDiags []string // renderDiags
 }
 
 func runReadCases(t *testing.T, cases []readCase) {
@@ -83,7 +84,11 @@ func runReadCases(t *testing.T, cases []readCase) {
 			if id == "" {
 				id = "main"
 			}
-			lines, diags := Read(mainConf, ReadOptions{FS: mfs, ConfigID: id, AllChecks: tc.all})
+			var fsys FileSystem = mfs
+			if tc.modes != nil {
+				fsys = modeFS{mfs, tc.modes}
+			}
+			lines, diags := Read(mainConf, ReadOptions{FS: fsys, ConfigID: id, AllChecks: tc.all})
 			checkRendered(t, "lines", renderLines(lines), tc.want)
 			checkRendered(t, "diagnostics", renderDiags(diags), tc.wantDiags)
 			checkLineInvariants(t, lines)
@@ -116,7 +121,7 @@ func checkLineInvariants(t *testing.T, lines []Line) {
 		if (l.Raw == "{" || l.Raw == "}") != (len(l.Tokens) == 1 && l.Tokens[0].IsBrace()) {
 			t.Errorf("brace line %q has tokens %v", l.Raw, l.Tokens)
 		}
-		if l.Raw != strings.TrimSpace(l.Raw) || l.Raw == "" {
+		if l.Raw != strings.Trim(l.Raw, " \t") || l.Raw == "" {
 			t.Errorf("raw %q not trimmed", l.Raw)
 		}
 	}
