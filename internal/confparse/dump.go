@@ -73,7 +73,7 @@ func (d *dumper) close(depth int)             { d.line(depth, "}") }
 
 // quoteWord double-quotes a word that would not read back as itself.
 func quoteWord(w string) string {
-	if w == "" || strings.ContainsAny(w, " \t\f\n\r\v#!{}") || strings.ContainsAny(w[:1], "@~$") {
+	if w == "" || strings.ContainsAny(w, " \t\f\n\r\v#!{}") || strings.ContainsAny(w[:1], "@~$") || strings.HasSuffix(w, `\`) {
 		return `"` + w + `"`
 	}
 	return w
