@@ -1,0 +1,53 @@
+package vip
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+)
+
+// Interfaces is what the daemon does to the host's links when an instance
+// takes or gives up its addresses: add and remove addresses, routes and
+// rules, and announce addresses. [Host] implements it on the kernel and
+// viptest.Fake in memory.
+type Interfaces interface {
+	AddAddress(a *confparse.Address) error
+	DelAddress(a *confparse.Address) error
+	HasAddress(ifname string, p netip.Prefix) (bool, error)
+	AddRoute(r *confparse.Route) error
+	DelRoute(r *confparse.Route) error
+	AddRule(r *confparse.Rule) error
+	DelRule(r *confparse.Rule) error
+	Announce(ctx context.Context, ifname string, addrs []netip.Addr, count int, gap time.Duration) error
+}
+
+// Links reports interface state: the initial state of the named interfaces
+// and later changes, until ctx ends. [LinkWatcher] implements it on the
+// kernel and viptest.Fake in memory.
+type Links interface {
+	Watch(ctx context.Context, names ...string) ([]LinkEvent, <-chan LinkEvent, error)
+}
+
+// Host is the kernel implementation of [Interfaces] and [Links] for one
+// network namespace. It is safe for concurrent use.
+type Host struct {
+	*Manager
+	*Announcer
+	*LinkWatcher
+}
+
+var (
+	_ Interfaces = (*Host)(nil)
+	_ Links      = (*Host)(nil)
+)
+
+// Open returns a Host for cfg. The caller must call [Host.Close].
+func Open(cfg Config) (*Host, error) {
+	m, err := NewManager(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Host{Manager: m, Announcer: NewAnnouncer(cfg), LinkWatcher: NewLinkWatcher(cfg)}, nil
+}

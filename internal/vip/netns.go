@@ -1,0 +1,84 @@
+package vip
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/vishvananda/netns"
+)
+
+// Config holds what every part of the package needs. The zero Config works
+// in the caller's network namespace, knows only the built-in names of
+// tables, protocols and scopes and logs nothing.
+type Config struct {
+	// Netns is the path of a network namespace, such as
+	// /run/netns/NAME; "" means the namespace of the calling process.
+	Netns string
+	// Names resolves names of iproute2's rt_tables, rt_protos, rt_scopes,
+	// rt_dsfield, rt_realms and protocols files; nil means built-in names
+	// only.
+	Names confparse.RTNamer
+	// Logger receives debug lines such as "Sending gratuitous ARP on eth0
+	// for 192.0.2.1"; nil discards them.
+	Logger *slog.Logger
+	// Wait waits for d or until ctx ends, returning ctx's error in the
+	// latter case. An [Announcer] uses it to space messages; nil means a
+	// real timer. Tests inject a recorder so that nothing sleeps.
+	Wait WaitFunc
+}
+
+// WaitFunc waits for d, or until ctx ends and then returns ctx.Err().
+type WaitFunc func(ctx context.Context, d time.Duration) error
+
+// logger returns the configured logger or one that discards.
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
+
+// inNetns runs f on an OS thread switched into the network namespace at
+// path, or directly when path is "". Sockets opened by f stay in that
+// namespace and may be used from any thread afterwards. The thread is
+// locked and never unlocked, so the runtime discards it when f returns and
+// no other goroutine ever runs in the namespace.
+func inNetns(path string, f func() error) error {
+	if path == "" {
+		return f()
+	}
+	target, err := netns.GetFromPath(path)
+	if err != nil {
+		return fmt.Errorf("open network namespace %s: %w", path, err)
+	}
+	defer target.Close()
+	errc := make(chan error, 1)
+	go func() { // Ends when f returns; its thread dies with it.
+		runtime.LockOSThread()
+		if err := netns.Set(target); err != nil {
+			errc <- fmt.Errorf("enter network namespace %s: %w", path, err)
+			return
+		}
+		errc <- f()
+	}()
+	return <-errc
+}
+
+// realWait is the default [WaitFunc]: a timer, stopped early by ctx.
+func realWait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
