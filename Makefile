@@ -5,10 +5,11 @@ BIN       := bin/gokeepalived
 PKGS      := ./...
 FUZZTIME  ?= 60s
 
-.PHONY: help build test test-unit lint fuzz install bench-config clean
+.PHONY: help build demo test test-unit lint fuzz install bench-config clean
 
 help:
 	@echo "make build         build $(BIN)"
+	@echo "make demo          a failover between two namespaces (needs root)"
 	@echo "make test          all tests, unit and integration (integration needs root)"
 	@echo "make test-unit     tests that need no privileges"
 	@echo "make lint          gofmt, go vet, staticcheck, go mod tidy check"
@@ -18,6 +19,9 @@ help:
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gokeepalived
+
+demo: build
+	bash demo/demo.sh $(BIN)
 
 test:
 	$(GO) test -race -count=1 $(PKGS)

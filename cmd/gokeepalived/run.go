@@ -32,11 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case o.version:
 		fmt.Fprintf(stdout, "gokeepalived v%s, compatible with Keepalived v2.2.7 (VRRP side)\n", programVersion)
 		return exitOK
-	case o.configTest || o.dump:
+	case o.configTest:
 		return checkConfig(o, stdout, stderr)
 	}
-	fmt.Fprintln(stderr, "gokeepalived: running the VRRP daemon is not implemented yet; use -t/--check-config or -d")
-	return exitFatal
+	return runDaemon(o, stderr)
 }
 
 // checkConfig is -t / --check-config (and -d): read, validate, report,

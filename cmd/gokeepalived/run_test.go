@@ -43,15 +43,6 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
-const goodConf = `vrrp_instance VI_1 {
-    interface lo0-missing-ok
-    virtual_router_id 51
-    virtual_ipaddress {
-        192.0.2.100/24
-    }
-}
-`
-
 func TestRunCheckExitCodes(t *testing.T) {
 	unknown := writeConf(t, "global_defs {\n    routr_id x\n}\n")
 	missing := filepath.Join(t.TempDir(), "absent.conf")
@@ -117,9 +108,11 @@ func TestRunAllConfigIncludeCheck(t *testing.T) {
 	}
 }
 
-func TestRunDaemonNotYet(t *testing.T) {
-	code, _, errOut := runArgs(t, "-f", writeConf(t, goodConf))
-	if code != exitFatal || !strings.Contains(errOut, "not implemented yet") {
-		t.Errorf("daemon mode: exit %d, stderr %q", code, errOut)
+func TestRunDaemonMissingConfig(t *testing.T) {
+	// keepalived's daemon exits 6 (KEEPALIVED_EXIT_NO_CONFIG) when its
+	// configuration file is missing.
+	code, _, errOut := runArgs(t, "-l", "-G", "-f", filepath.Join(t.TempDir(), "absent.conf"))
+	if code != exitNoConfig || !strings.Contains(errOut, "Config files missing") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

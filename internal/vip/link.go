@@ -57,7 +57,13 @@ func (w *LinkWatcher) Watch(ctx context.Context, names ...string) ([]LinkEvent, 
 	done := make(chan struct{})
 	opts := netlink.LinkSubscribeOptions{
 		Namespace:     &ns,
-		ErrorCallback: func(err error) { w.log.Debug("link subscription", "err", err) },
+		ErrorCallback: func(err error) {
+			select {
+			case <-done: // the subscription is being closed
+			default:
+				w.log.Warn("link subscription", "err", err)
+			}
+		},
 	}
 	if err := netlink.LinkSubscribeWithOptions(updates, done, opts); err != nil {
 		ns.Close()

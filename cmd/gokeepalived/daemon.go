@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/daemon"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/vip"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
+)
+
+// newLogger builds the daemon's logger from -l, -D, -S and -G: the console
+// (stderr) with -l, syslog unless -G; the console alone if syslog cannot be
+// reached.
+func newLogger(o *options, stderr io.Writer) (*slog.Logger, func()) {
+	var hs logging.Multi
+	closeFn := func() {}
+	if o.logConsole {
+		hs = append(hs, logging.NewConsoleHandler(stderr, o.logDetail))
+	}
+	if !o.noSyslog {
+		facility := -1
+		if o.flags.Changed("log-facility") {
+			facility = o.logFacility
+		}
+		if h, err := logging.NewSyslogHandler(facility, o.logDetail); err == nil {
+			hs = append(hs, h)
+			closeFn = func() { h.Close() }
+		} else if !o.logConsole {
+			hs = append(hs, logging.NewConsoleHandler(stderr, o.logDetail))
+			fmt.Fprintf(stderr, "gokeepalived: %v; logging to the console\n", err)
+		}
+	}
+	if len(hs) == 0 {
+		return slog.New(slog.DiscardHandler), closeFn
+	}
+	return slog.New(hs), closeFn
+}
+
+// runDaemon is gokeepalived -f FILE: it runs the VRRP instances until
+// SIGTERM or SIGINT.
+func runDaemon(o *options, stderr io.Writer) int {
+	log, closeLog := newLogger(o, stderr)
+	defer closeLog()
+	log.Info(fmt.Sprintf("Starting gokeepalived v%s, compatible with Keepalived v2.2.7", programVersion))
+	log.Info(fmt.Sprintf("Command line: %s", quoteArgs(os.Args)))
+	cfg, diags := confparse.Load(o.configFile, confparse.Options{
+		Read: confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+	})
+	for _, d := range diags {
+		log.Warn(d.String())
+	}
+	if missingConfig(diags) {
+		return exitNoConfig
+	}
+	if diags.CannotRun() {
+		log.Error("the configuration cannot run; gokeepalived -t shows why")
+		return exitConfig
+	}
+	if o.dump {
+		var b bytes.Buffer
+		confparse.Dump(&b, cfg)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			log.Info(line)
+		}
+	}
+	pidfiles, err := writePIDFiles(o)
+	if err != nil {
+		log.Error(err.Error())
+		return exitFatal
+	}
+	defer func() {
+		for _, p := range pidfiles {
+			p.Remove()
+		}
+	}()
+	return serve(o, cfg, log)
+}
+
+func serve(o *options, cfg *confparse.Config, log *slog.Logger) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				log.Warn("Reloading is not supported yet - ignoring SIGHUP")
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	host, err := vip.Open(vip.Config{Logger: log})
+	if err != nil {
+		log.Error(err.Error())
+		return exitFatal
+	}
+	defer host.Close()
+	pool := socket.NewPool(log)
+	defer pool.Close()
+	deps := daemon.Deps{
+		Log: log, Net: host, Links: host,
+		Open: func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
+	}
+	err = daemon.Run(ctx, cfg, deps, daemon.NewStatus())
+	if err != nil {
+		log.Error(err.Error())
+		return exitFatal
+	}
+	log.Info("Stopped gokeepalived v" + programVersion)
+	return exitOK
+}
+
+func missingConfig(diags confparse.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Class == confparse.ClassFileNotFound && strings.HasPrefix(d.Msg, "Config files missing") {
+			return true
+		}
+	}
+	return false
+}
+
+func writePIDFiles(o *options) ([]*daemon.PIDFile, error) {
+	main, vrrpFile := o.pidFile, o.vrrpPidFile
+	if main == "" {
+		main = daemon.DefaultPIDFile
+	}
+	if vrrpFile == "" {
+		vrrpFile = daemon.DefaultVRRPPIDFile
+	}
+	var out []*daemon.PIDFile
+	for _, path := range []string{main, vrrpFile} {
+		p, err := daemon.WritePIDFile(path)
+		if err != nil {
+			for _, q := range out {
+				q.Remove()
+			}
+			if errors.Is(err, daemon.ErrRunning) {
+				return nil, fmt.Errorf("daemon is already running (%w)", err)
+			}
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = "'" + a + "'"
+	}
+	return strings.Join(q, " ")
+}

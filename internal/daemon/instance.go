@@ -1,0 +1,268 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/vip"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
+)
+
+// Endpoint is what an instance needs of its socket: the adverts for its
+// VRID, and sending its own. *socket.Endpoint implements it.
+type Endpoint interface {
+	Packets() <-chan socket.Packet
+	Send(adv vrrp.Advert) error
+	SetLegacyChecksum(on bool)
+	Close() error
+}
+
+// instance runs one vrrp_instance. Its run method is the only goroutine
+// that touches it.
+type instance struct {
+	cfg    *confparse.Instance
+	m      *vrrp.Machine
+	ep     Endpoint
+	net    vip.Interfaces
+	log    *slog.Logger
+	expect vrrp.Expect
+	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
+	gna    time.Duration // gap between NAs (vrrp_gna_interval)
+	links  chan vip.LinkEvent
+	status *Status
+	bg     sync.WaitGroup // announcements sent in the background
+	now    func() time.Time
+}
+
+// run starts the machine and serves it until ctx ends, then runs the stop
+// sequence (reference §5.6) and returns.
+func (in *instance) run(ctx context.Context) {
+	in.exec(ctx, in.m.Step(in.now(), vrrp.Start{}))
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		in.armTimer(timer)
+		select {
+		case <-ctx.Done():
+			// The stop sequence runs with a fresh context: ctx is done.
+			in.exec(context.Background(), in.m.Step(in.now(), vrrp.Stop{}))
+			in.bg.Wait()
+			return
+		case <-timer.C:
+			if t, at, ok := in.m.NextDeadline(); ok && !in.now().Before(at) {
+				in.exec(ctx, in.m.Step(in.now(), vrrp.TimerFired{Timer: t}))
+			}
+		case p := <-in.ep.Packets():
+			in.receive(ctx, p)
+		case ev := <-in.links:
+			in.link(ctx, ev)
+		}
+	}
+}
+
+// armTimer resets timer to the machine's earliest deadline.
+func (in *instance) armTimer(timer *time.Timer) {
+	if !timer.Stop() {
+		select {
+		case <-timer.C:
+		default:
+		}
+	}
+	d := time.Hour
+	if _, at, ok := in.m.NextDeadline(); ok {
+		d = max(at.Sub(in.now()), 0)
+	}
+	timer.Reset(d)
+}
+
+// receive validates an advert with keepalived's checks and hands it to the
+// machine.
+func (in *instance) receive(ctx context.Context, p socket.Packet) {
+	in.expect.Master = netip.Addr{}
+	if in.m.State() == vrrp.StateBackup {
+		in.expect.Master = in.m.MasterAddr()
+	}
+	res, err := vrrp.Check(p.Received(), in.expect)
+	if res.Counted {
+		in.status.count(in.cfg.Name, func(s *Stats) { s.AdvertRcvd++ })
+	}
+	var ce *vrrp.CheckError
+	if errors.As(err, &ce) {
+		in.status.countError(in.cfg.Name, ce.Counter)
+		if ce.Log != "" {
+			in.log.Info(ce.Log)
+		}
+		return
+	}
+	if err != nil {
+		in.log.Info("(" + in.cfg.Name + ") " + err.Error())
+		return
+	}
+	if res.Log != "" {
+		in.log.Info(res.Log)
+		in.ep.SetLegacyChecksum(true)
+		in.expect.Checksum = vrrp.ChecksumLegacy
+	}
+	if res.PriorityZero {
+		in.status.count(in.cfg.Name, func(s *Stats) { s.PriZeroRcvd++ })
+	}
+	in.exec(ctx, in.m.Step(in.now(), vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}))
+}
+
+// link turns a link event on the instance's interface into a fault.
+func (in *instance) link(ctx context.Context, ev vip.LinkEvent) {
+	if ev.Ifname != in.cfg.Interface || in.cfg.DontTrackPrimary {
+		return
+	}
+	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: !ev.Up, Reason: "interface " + ev.Ifname + " down"}))
+}
+
+// exec carries out the machine's actions in order.
+func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
+	for _, a := range actions {
+		switch a := a.(type) {
+		case vrrp.SendAdvert:
+			in.send(a.Priority)
+		case vrrp.AddVIPs:
+			in.log.Info("(" + in.cfg.Name + ") setting VIPs.")
+			in.addVIPs()
+		case vrrp.RemoveVIPs:
+			in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
+			in.removeVIPs()
+		case vrrp.GARPBurst:
+			in.announce(ctx, a.Repeat)
+		case vrrp.StateChange:
+			in.status.transition(in.cfg.Name, a, in.now())
+		case vrrp.Log:
+			if a.Detail {
+				in.log.Debug(a.Text)
+			} else {
+				in.log.Info(a.Text)
+			}
+		case vrrp.SetTimer, vrrp.StopTimer, vrrp.NotifyRxLowerPri:
+			// Timers are read back with NextDeadline; notify scripts come
+			// with the script runner.
+		}
+	}
+	in.status.update(in.cfg.Name, in.m)
+}
+
+func (in *instance) send(prio int) {
+	adv := vrrp.Advert{
+		Version: uint8(in.cfg.Version), Type: vrrp.TypeAdvertisement, VRID: uint8(in.cfg.VRID),
+		Priority: uint8(prio), Addrs: vipAddrs(in.cfg.VIPs),
+	}
+	if in.cfg.Version == 2 {
+		adv.AdvertInt = uint8(in.cfg.AdvertInt / time.Second)
+		adv.AuthType = vrrp.AuthType(in.cfg.AuthType)
+		copy(adv.AuthData[:], in.cfg.AuthPass)
+	} else {
+		adv.MaxAdvertInt = uint16(in.cfg.AdvertInt / (10 * time.Millisecond))
+	}
+	if err := in.ep.Send(adv); err != nil {
+		in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		return
+	}
+	in.status.count(in.cfg.Name, func(s *Stats) {
+		s.AdvertSent++
+		if prio == 0 {
+			s.PriZeroSent++
+		}
+	})
+}
+
+func vipAddrs(as []*confparse.Address) []netip.Addr {
+	out := make([]netip.Addr, len(as))
+	for i, a := range as {
+		out[i] = a.Prefix.Addr()
+	}
+	return out
+}
+
+func (in *instance) addVIPs() {
+	for _, a := range append(append([]*confparse.Address{}, in.cfg.VIPs...), in.cfg.EVIPs...) {
+		if err := in.net.AddAddress(a); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range in.cfg.Routes {
+		if err := in.net.AddRoute(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range in.cfg.Rules {
+		if err := in.net.AddRule(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+}
+
+func (in *instance) removeVIPs() {
+	for _, r := range in.cfg.Rules {
+		if err := in.net.DelRule(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range in.cfg.Routes {
+		if err := in.net.DelRoute(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, a := range append(append([]*confparse.Address{}, in.cfg.VIPs...), in.cfg.EVIPs...) {
+		if err := in.net.DelAddress(a); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+}
+
+// announce sends a GARP / unsolicited NA burst for every VIP and eVIP, per
+// interface and family. Bursts spaced by an interval run in the
+// background so the instance keeps its timing.
+func (in *instance) announce(ctx context.Context, repeat int) {
+	if repeat <= 0 {
+		return
+	}
+	type key struct {
+		dev string
+		v6  bool
+	}
+	groups := map[key][]netip.Addr{}
+	var order []key
+	for _, a := range append(append([]*confparse.Address{}, in.cfg.VIPs...), in.cfg.EVIPs...) {
+		k := key{a.Dev, a.Prefix.Addr().Is6()}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], a.Prefix.Addr())
+	}
+	for _, k := range order {
+		addrs, gap := groups[k], in.garp
+		what := "gratuitous ARPs"
+		if k.v6 {
+			gap, what = in.gna, "Unsolicited Neighbour Adverts"
+		}
+		for _, a := range addrs {
+			in.log.Debug("(" + in.cfg.Name + ") Sending/queueing " + what + " on " + k.dev + " for " + a.String())
+		}
+		send := func() {
+			if err := in.net.Announce(ctx, k.dev, addrs, repeat, gap); err != nil && ctx.Err() == nil {
+				in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+			}
+		}
+		if gap == 0 {
+			send()
+			continue
+		}
+		in.bg.Add(1)
+		go func() {
+			defer in.bg.Done()
+			send()
+		}()
+	}
+}
