@@ -102,6 +102,23 @@ func waitMaster(t *testing.T, timeout time.Duration, vip string, master *host, o
 	})
 }
 
+// mac returns the MAC address of the host's eth0.
+func (h *host) mac() string {
+	h.lab.t.Helper()
+	out, err := h.ns.IP(context.Background(), "-o", "link", "show", "eth0")
+	if err != nil {
+		h.lab.t.Fatalf("%s: %v", h.name, err)
+	}
+	f := strings.Fields(string(out))
+	for i, w := range f {
+		if w == "link/ether" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	h.lab.t.Fatalf("%s: no MAC address in %q", h.name, out)
+	return ""
+}
+
 // waitVIP waits until h holds vip.
 func waitVIP(t *testing.T, timeout time.Duration, vip string, h *host) {
 	t.Helper()

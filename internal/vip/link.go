@@ -56,7 +56,7 @@ func (w *LinkWatcher) Watch(ctx context.Context, names ...string) ([]LinkEvent, 
 	updates := make(chan netlink.LinkUpdate, 64)
 	done := make(chan struct{})
 	opts := netlink.LinkSubscribeOptions{
-		Namespace:     &ns,
+		Namespace: &ns,
 		ErrorCallback: func(err error) {
 			select {
 			case <-done: // the subscription is being closed
