@@ -18,6 +18,13 @@
 // *CheckError naming the §7.4 check that failed, the keepalived statistics
 // counter it increments and the exact line keepalived logs.
 //
+// machine*.go is the state machine of one vrrp_instance (Machine): time and
+// events go in through Step, actions (send an advert, add or remove the VIPs,
+// send a GARP burst, arm a timer, a state change, a log line) come out in the
+// order the caller must carry them out. Package vrrptest joins machines on an
+// in-memory LAN with a virtual clock; package socket is the raw-socket layer
+// the daemon uses.
+//
 // Nothing in this package performs I/O, reads the clock or logs. Values are
 // safe for concurrent use when not mutated; functions keep no state.
 package vrrp
