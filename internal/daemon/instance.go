@@ -35,6 +35,7 @@ type instance struct {
 	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
 	gna    time.Duration // gap between NAs (vrrp_gna_interval)
 	links  chan vip.LinkEvent
+	linkUp map[string]bool // last known state of the own and tracked interfaces
 	status *Status
 	bg     sync.WaitGroup // announcements sent in the background
 	now    func() time.Time
@@ -115,12 +116,60 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 	in.exec(ctx, in.m.Step(in.now(), vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}))
 }
 
-// link turns a link event on the instance's interface into a fault.
+// link records a link event on the instance's interface or a tracked one
+// and feeds the resulting fault and effective priority to the machine
+// (track_interface semantics, reference §4.1).
 func (in *instance) link(ctx context.Context, ev vip.LinkEvent) {
-	if ev.Ifname != in.cfg.Interface || in.cfg.DontTrackPrimary {
+	if in.linkUp == nil {
+		in.linkUp = map[string]bool{}
+	}
+	if up, ok := in.linkUp[ev.Ifname]; ok && up == ev.Up {
 		return
 	}
-	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: !ev.Up, Reason: "interface " + ev.Ifname + " down"}))
+	in.linkUp[ev.Ifname] = ev.Up
+	fault, why := in.trackedFault()
+	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: fault, Reason: why}))
+	if prio := in.trackedPriority(); prio != in.m.EffectivePriority() && in.m.BasePriority() != vrrp.PriorityOwner {
+		in.exec(ctx, in.m.Step(in.now(), vrrp.EffectivePriority{Priority: prio}))
+	}
+}
+
+// up reports a link's last known state; links never reported are up.
+func (in *instance) up(ifname string) bool {
+	up, ok := in.linkUp[ifname]
+	return !ok || up
+}
+
+// trackedFault reports whether the instance's own interface (unless
+// dont_track_primary) or a tracked interface with weight 0 is down (up, for
+// reverse).
+func (in *instance) trackedFault() (bool, string) {
+	if !in.cfg.DontTrackPrimary && !in.up(in.cfg.Interface) {
+		return true, "interface " + in.cfg.Interface + " down"
+	}
+	for _, t := range in.cfg.TrackInterfaces {
+		if t.Weight == 0 && in.up(t.Name) == t.Reverse {
+			return true, "tracked interface " + t.Name + " " + map[bool]string{true: "up", false: "down"}[t.Reverse]
+		}
+	}
+	return false, ""
+}
+
+// trackedPriority is the base priority adjusted by the weighted tracked
+// interfaces, clamped to 1..254: weight W > 0 adds W while up, W < 0
+// subtracts |W| while down; reverse swaps up and down.
+func (in *instance) trackedPriority() int {
+	p := in.m.BasePriority()
+	for _, t := range in.cfg.TrackInterfaces {
+		up := in.up(t.Name) != t.Reverse
+		switch {
+		case t.Weight > 0 && up:
+			p += t.Weight
+		case t.Weight < 0 && !up:
+			p += t.Weight
+		}
+	}
+	return max(1, min(254, p))
 }
 
 // exec carries out the machine's actions in order.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -188,9 +189,11 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 	var names []string
 	seen := map[string]bool{}
 	for _, in := range insts {
-		if !seen[in.cfg.Interface] {
-			seen[in.cfg.Interface] = true
-			names = append(names, in.cfg.Interface)
+		for _, n := range in.watched() {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
 		}
 	}
 	initial, events, err := d.Links.Watch(ctx, names...)
@@ -199,7 +202,7 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 	}
 	deliver := func(ev vip.LinkEvent) {
 		for _, in := range insts {
-			if in.cfg.Interface == ev.Ifname {
+			if slices.Contains(in.watched(), ev.Ifname) {
 				select {
 				case in.links <- ev:
 				case <-ctx.Done():
@@ -221,6 +224,16 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 		}
 	}()
 	return nil
+}
+
+// watched lists the interfaces whose state matters to the instance: its own
+// and the tracked ones.
+func (in *instance) watched() []string {
+	names := []string{in.cfg.Interface}
+	for _, t := range in.cfg.TrackInterfaces {
+		names = append(names, t.Name)
+	}
+	return names
 }
 
 func addStatic(cfg *confparse.Config, d Deps) {
