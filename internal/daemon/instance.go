@@ -35,10 +35,13 @@ type instance struct {
 	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
 	gna    time.Duration // gap between NAs (vrrp_gna_interval)
 	links  chan vip.LinkEvent
-	linkUp map[string]bool // last known state of the own and tracked interfaces
-	status *Status
-	bg     sync.WaitGroup // announcements sent in the background
-	now    func() time.Time
+	addrs  chan vip.AddrEvent // deletions of tracked VIPs
+	// vipsSet is true between AddVIPs and RemoveVIPs.
+	vipsSet bool
+	linkUp  map[string]bool // last known state of the own and tracked interfaces
+	status  *Status
+	bg      sync.WaitGroup // announcements sent in the background
+	now     func() time.Time
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -63,6 +66,8 @@ func (in *instance) run(ctx context.Context) {
 			in.receive(ctx, p)
 		case ev := <-in.links:
 			in.link(ctx, ev)
+		case ev := <-in.addrs:
+			in.vipDeleted(ctx, ev)
 		}
 	}
 }
@@ -172,6 +177,21 @@ func (in *instance) trackedPriority() int {
 	return max(1, min(254, p))
 }
 
+// vipDeleted handles a tracked VIP deleted while MASTER, as keepalived
+// 2.2.7 does: log the deletion, give up (priority 0) and re-elect at once.
+// Deletions the instance made itself, or of addresses that are back, are
+// ignored.
+func (in *instance) vipDeleted(ctx context.Context, ev vip.AddrEvent) {
+	if !in.vipsSet || in.m.State() != vrrp.StateMaster {
+		return
+	}
+	if present, err := in.net.HasAddress(ev.Ifname, ev.Prefix); err == nil && present {
+		return
+	}
+	in.log.Info(ev.String())
+	in.exec(ctx, in.m.Step(in.now(), vrrp.VIPDeleted{}))
+}
+
 // exec carries out the machine's actions in order.
 func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 	for _, a := range actions {
@@ -181,8 +201,10 @@ func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 		case vrrp.AddVIPs:
 			in.log.Info("(" + in.cfg.Name + ") setting VIPs.")
 			in.addVIPs()
+			in.vipsSet = true
 		case vrrp.RemoveVIPs:
 			in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
+			in.vipsSet = false
 			in.removeVIPs()
 		case vrrp.GARPBurst:
 			in.announce(ctx, a.Repeat)

@@ -23,6 +23,9 @@ type Deps struct {
 	Log   *slog.Logger // nil discards
 	Net   vip.Interfaces
 	Links vip.Links
+	// Addrs reports address deletions, for VIPs deleted behind our back;
+	// nil disables that tracking.
+	Addrs vip.Addrs
 	// Open opens an instance's advert endpoint.
 	Open func(socket.Options) (Endpoint, error)
 	// SourceAddr returns the address an instance sends from when none is
@@ -72,6 +75,9 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	var wg sync.WaitGroup
 	if err := watchLinks(linkCtx, d, insts, &wg); err != nil {
 		d.Log.Warn("link state is not tracked: " + err.Error())
+	}
+	if err := watchAddrs(linkCtx, d, insts, &wg); err != nil {
+		d.Log.Warn("deleted VIPs are not tracked: " + err.Error())
 	}
 	for _, in := range insts {
 		// Like keepalived at start, remove addresses left by a previous run.
@@ -136,7 +142,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
-		links: make(chan vip.LinkEvent, 16), status: status, now: d.Now,
+		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), status: status, now: d.Now,
 	}, nil
 }
 
@@ -224,6 +230,46 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 		}
 	}()
 	return nil
+}
+
+// watchAddrs forwards deletions of an instance's tracked VIPs to it.
+func watchAddrs(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGroup) error {
+	if d.Addrs == nil || len(insts) == 0 {
+		return nil
+	}
+	events, err := d.Addrs.WatchAddrs(ctx)
+	if err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ev := range events {
+			if !ev.Deleted {
+				continue
+			}
+			for _, in := range insts {
+				if in.tracksVIP(ev) {
+					select {
+					case in.addrs <- ev:
+					case <-ctx.Done():
+					}
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// tracksVIP reports whether ev is about one of the instance's VIPs that
+// lack no_track.
+func (in *instance) tracksVIP(ev vip.AddrEvent) bool {
+	for _, a := range in.cfg.VIPs {
+		if !a.NoTrack && a.Dev == ev.Ifname && a.Prefix.Addr() == ev.Prefix.Addr() {
+			return true
+		}
+	}
+	return false
 }
 
 // watched lists the interfaces whose state matters to the instance: its own

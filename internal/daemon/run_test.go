@@ -127,7 +127,7 @@ func startRouter(t *testing.T, h *hub, src string, prio string) *router {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	deps := Deps{
-		Net: r.net, Links: r.net, Open: h.open(src),
+		Net: r.net, Links: r.net, Addrs: r.net, Open: h.open(src),
 		SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr(src), nil },
 	}
 	go func() {

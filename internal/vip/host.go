@@ -41,6 +41,7 @@ type Host struct {
 var (
 	_ Interfaces = (*Host)(nil)
 	_ Links      = (*Host)(nil)
+	_ Addrs      = (*Host)(nil)
 )
 
 // Open returns a Host for cfg. The caller must call [Host.Close].

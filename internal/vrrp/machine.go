@@ -164,6 +164,12 @@ type FaultChanged struct {
 	Reason string
 }
 
+// VIPDeleted reports that someone else deleted one of the instance's
+// tracked VIPs (one without no_track) while it was MASTER. keepalived 2.2.7
+// then enters BACKUP, sends priority 0, removes its VIPs and re-elects at
+// once.
+type VIPDeleted struct{}
+
 // Stop is the SIGTERM shutdown of the instance (reference §5.6): the
 // RFC 5798 §6.4.3 Shutdown event.
 type Stop struct{}
@@ -174,6 +180,7 @@ func (AdvertReceived) isEvent()    {}
 func (EffectivePriority) isEvent() {}
 func (FaultChanged) isEvent()      {}
 func (Stop) isEvent()              {}
+func (VIPDeleted) isEvent()        {}
 
 // Action is an output of Machine.Step, which the caller executes in order.
 // Every Action has a String method giving a short description.

@@ -101,6 +101,12 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 		if m.state != StateStop {
 			m.becomeStopped()
 		}
+	case VIPDeleted:
+		if m.state == StateMaster {
+			m.toBackup("virtual address deleted", "Entering BACKUP STATE", true)
+			// keepalived's master-down timer fires at once: re-election.
+			m.setTimer(TimerMasterDown, m.now)
+		}
 	}
 	out := m.out
 	m.out = nil
@@ -242,10 +248,17 @@ func (m *Machine) becomeMaster(reason string) {
 // becomeBackup is the transition to BACKUP at startup, from MASTER (a
 // better advert) or from FAULT: logs line, removes the VIPs a master held
 // and arms a full Master_Down_Interval (RFC 5798 §6.4.1, §6.4.3).
-func (m *Machine) becomeBackup(reason, line string) {
+func (m *Machine) becomeBackup(reason, line string) { m.toBackup(reason, line, false) }
+
+// toBackup is becomeBackup; a master leaving with zero set first sends a
+// priority 0 advert.
+func (m *Machine) toBackup(reason, line string, zero bool) {
 	from := m.enter(StateBackup)
 	m.log("%s", line)
 	if from == StateMaster {
+		if zero {
+			m.sendPriorityZero()
+		}
 		m.leaveMaster()
 	} else {
 		m.masterAdverInt = m.cfg.AdvertInt

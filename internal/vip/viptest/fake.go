@@ -28,6 +28,8 @@ type Fake struct {
 	links    map[string]vip.LinkEvent
 	watchers []*watcher
 	fail     map[string]error // by line prefix
+
+	addrWatchers []*addrWatcher
 }
 
 // watcher is one Watch call.
@@ -40,6 +42,7 @@ type watcher struct {
 var (
 	_ vip.Interfaces = (*Fake)(nil)
 	_ vip.Links      = (*Fake)(nil)
+	_ vip.Addrs      = (*Fake)(nil)
 )
 
 // Transcript returns the lines recorded so far.
@@ -137,8 +140,47 @@ func (f *Fake) HasAddress(ifname string, p netip.Prefix) (bool, error) {
 // administrator deleting a VIP behind the daemon's back would.
 func (f *Fake) RemoveAddress(ifname string, p netip.Prefix) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.remove(ifname, p)
+	watchers := slices.Clone(f.addrWatchers)
+	f.mu.Unlock()
+	for _, w := range watchers {
+		select {
+		case w.ch <- vip.AddrEvent{Ifname: ifname, Prefix: p, Deleted: true}:
+		case <-w.ctx.Done():
+		}
+	}
+}
+
+// addrWatcher is one WatchAddrs subscription.
+type addrWatcher struct {
+	ctx context.Context
+	ch  chan vip.AddrEvent
+}
+
+// WatchAddrs returns a channel that receives the deletions made with
+// RemoveAddress, closed after ctx ends.
+func (f *Fake) WatchAddrs(ctx context.Context) (<-chan vip.AddrEvent, error) {
+	w := &addrWatcher{ctx: ctx, ch: make(chan vip.AddrEvent, watchBuffer)}
+	f.mu.Lock()
+	f.addrWatchers = append(f.addrWatchers, w)
+	f.mu.Unlock()
+	out := make(chan vip.AddrEvent)
+	go func() { // Ends with ctx.
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-w.ch:
+				select {
+				case out <- e:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
 }
 
 // remove takes p off ifname. f.mu must be held.
