@@ -67,6 +67,10 @@ func runDaemon(o *options, stderr io.Writer) int {
 		log.Error("the configuration cannot run; gokeepalived -t shows why")
 		return exitConfig
 	}
+	if err := unsupported(cfg); err != nil {
+		log.Error(err.Error())
+		return exitConfig
+	}
 	if o.dump {
 		var b bytes.Buffer
 		confparse.Dump(&b, cfg)
@@ -122,6 +126,17 @@ func serve(o *options, cfg *confparse.Config, log *slog.Logger) int {
 	}
 	log.Info("Stopped gokeepalived v" + programVersion)
 	return exitOK
+}
+
+// unsupported refuses what gokeepalived does not implement rather than run
+// it wrongly: IPsec AH authentication.
+func unsupported(cfg *confparse.Config) error {
+	for _, in := range cfg.Instances {
+		if in.AuthType == confparse.AuthAH {
+			return fmt.Errorf("(%s) authentication type AH is not supported by gokeepalived: use auth_type PASS, or no authentication (RFC 5798 removed it)", in.Name)
+		}
+	}
+	return nil
 }
 
 func missingConfig(diags confparse.Diagnostics) bool {

@@ -116,3 +116,12 @@ func TestRunDaemonMissingConfig(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestRunDaemonRefusesAH(t *testing.T) {
+	conf := writeConf(t, "global_defs {\n    dynamic_interfaces\n}\nvrrp_instance VI_1 {\n    interface gk-none0\n    virtual_router_id 5\n"+
+		"    authentication {\n        auth_type AH\n        auth_pass x\n    }\n    virtual_ipaddress {\n        192.0.2.5/24\n    }\n}\n")
+	code, _, errOut := runArgs(t, "-l", "-G", "-f", conf, "-p", conf+".pid", "-r", conf+".vpid")
+	if code != exitConfig || !strings.Contains(errOut, "authentication type AH is not supported") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
