@@ -15,6 +15,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
 )
@@ -50,6 +51,8 @@ func newLogger(o *options, stderr io.Writer) (*slog.Logger, func()) {
 // runDaemon is gokeepalived -f FILE: it runs the VRRP instances until
 // SIGTERM or SIGINT.
 func runDaemon(o *options, stderr io.Writer) int {
+	// Descriptors we inherited must not reach the scripts we run.
+	scripts.CloseOnExecInherited()
 	log, closeLog := newLogger(o, stderr)
 	defer closeLog()
 	log.Info(fmt.Sprintf("Starting gokeepalived v%s, compatible with Keepalived v2.2.7", programVersion))

@@ -1,0 +1,130 @@
+package scripts
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+)
+
+// Ticker delivers ticks like time.Ticker.
+type Ticker interface {
+	C() <-chan time.Time
+	Stop()
+}
+
+// Clock makes tickers. Checker uses it so tests can tick by hand.
+type Clock interface {
+	NewTicker(d time.Duration) Ticker
+}
+
+// RealClock is the Clock of package time.
+type RealClock struct{}
+
+// NewTicker returns a time.Ticker.
+func (RealClock) NewTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
+
+type realTicker struct{ t *time.Ticker }
+
+func (t realTicker) C() <-chan time.Time { return t.t.C }
+func (t realTicker) Stop()               { t.t.Stop() }
+
+// Update is what a Checker reports after each run.
+type Update struct {
+	Name    string
+	Result  Result
+	Changed bool // the script's OK/KO state changed with this run
+	OK      bool // the state after this run
+}
+
+// Checker runs one vrrp_script: at once, then every Interval (reference
+// §4.1). A run still going at the next tick makes that tick be skipped.
+// Its fields must be set before Run and not changed afterwards.
+type Checker struct {
+	Name     string
+	Command  Command
+	Interval time.Duration // <= 0 means 1 s
+	Timeout  time.Duration // <= 0 means Interval
+	Counter  *Counter
+	Exec     Executor
+	Clock    Clock // nil means RealClock
+	Log      *slog.Logger
+}
+
+// NewChecker returns the checker of the configured vrrp_script s, running
+// cmd (s.Command with its credentials resolved) through exec.
+func NewChecker(s *confparse.Script, cmd Command, exec Executor, log *slog.Logger) *Checker {
+	return &Checker{
+		Name:     s.Name,
+		Command:  cmd,
+		Interval: s.Interval,
+		Timeout:  s.Timeout,
+		Counter:  NewCounter(s.Name, s.Rise, s.Fall, s.InitFail, log),
+		Exec:     exec,
+		Log:      log,
+	}
+}
+
+// Run runs the script until ctx ends, calling report after each run from
+// Run's own goroutine. When ctx ends, a run in progress is ended by the
+// Executor (SIGTERM, then SIGKILL, reaped) and its result is dropped; Run
+// returns once it has finished.
+func (c *Checker) Run(ctx context.Context, report func(Update)) {
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clock := c.Clock
+	if clock == nil {
+		clock = RealClock{}
+	}
+	interval := c.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = interval
+	}
+	ticker := clock.NewTicker(interval)
+	defer ticker.Stop()
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	results := make(chan Result, 1)
+	running := false
+	start := func() {
+		running = true
+		wg.Add(1)
+		go func() { // ended by ctx through the Executor; waited for by the deferred wg.Wait
+			defer wg.Done()
+			results <- c.Exec.Run(ctx, c.Command, timeout)
+		}()
+	}
+	start()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C():
+			if running {
+				log.Info(fmt.Sprintf("Track script %s is already running, expect idle - skipping run", c.Name))
+				continue
+			}
+			start()
+		case res := <-results:
+			running = false
+			if ctx.Err() != nil {
+				return
+			}
+			changed, ok := c.Counter.Observe(res)
+			if report != nil {
+				report(Update{Name: c.Name, Result: res, Changed: changed, OK: ok})
+			}
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package scripts_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/scripts"
+	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
+)
+
+type msgLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *msgLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *msgLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, r.Message)
+	return nil
+}
+func (l *msgLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *msgLog) WithGroup(string) slog.Handler      { return l }
+func (l *msgLog) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.msgs)
+}
+
+func recv[T any](t *testing.T, c <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing received")
+		panic("unreachable")
+	}
+}
+
+// Reference §4.1: first run at once, then every interval; a tick while a run
+// is in progress is skipped with keepalived's line; rise/fall applies.
+func TestCheckerSchedule(t *testing.T) {
+	exec := &scriptstest.Exec{Started: make(chan scripts.Command), Hold: make(chan scripts.Result)}
+	clock := &scriptstest.Clock{}
+	ml := &msgLog{}
+	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/bin/chk"}}, Interval: 2 * time.Second, Timeout: time.Second, Rise: 2, Fall: 2}
+	c := scripts.NewChecker(s, scripts.Command{Args: s.Command.Args, Cred: &scripts.Cred{UID: 0, GID: 0}}, exec, slog.New(ml))
+	c.Clock = clock
+	updates := make(chan scripts.Update, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Run(ctx, func(u scripts.Update) { updates <- u }) })
+
+	recv(t, exec.Started) // first run at once
+	clock.Tick()          // still running: skipped
+	exec.Hold <- scripts.Result{ExitCode: 1}
+	if u := recv(t, updates); !u.Changed || u.OK {
+		t.Errorf("first failure: %+v, want changed to KO", u)
+	}
+	if !slices.Contains(ml.lines(), "Track script chk is already running, expect idle - skipping run") {
+		t.Errorf("no skip line in %q", ml.lines())
+	}
+	for i, want := range []struct{ changed, ok bool }{{false, false}, {true, true}} {
+		clock.Tick()
+		recv(t, exec.Started)
+		exec.Hold <- scripts.Result{}
+		if u := recv(t, updates); u.Changed != want.changed || u.OK != want.ok {
+			t.Errorf("success %d: %+v, want %+v", i+1, u, want)
+		}
+	}
+	clock.Tick()
+	recv(t, exec.Started)
+	cancel() // the held run ends with ctx; its result is dropped
+	wg.Wait()
+	if len(updates) != 0 {
+		t.Errorf("update after cancel: %+v", <-updates)
+	}
+	wantT := strings.Repeat("run /bin/chk as 0:0 timeout 1s\n", 4)
+	if got := strings.Join(exec.Transcript(), "\n") + "\n"; got != wantT {
+		t.Errorf("transcript:\n%s\nwant:\n%s", got, wantT)
+	}
+	wantLog := []string{
+		"Track script chk is already running, expect idle - skipping run",
+		"Script `chk` now returning 1",
+		"VRRP_Script(chk) failed (exited with status 1)",
+		"Script `chk` now returning 0",
+		"VRRP_Script(chk) succeeded",
+	}
+	if got := ml.lines(); !slices.Equal(got, wantLog) {
+		t.Errorf("log:\n%q\nwant:\n%q", got, wantLog)
+	}
+}
+
+// With the real Runner and a short interval: a hanging script times out
+// (failure), and ending the context kills and reaps the run in progress.
+func TestCheckerRealRunner(t *testing.T) {
+	ml := &msgLog{}
+	c := &scripts.Checker{
+		Name:     "hang",
+		Command:  scripts.Command{Args: []string{"/bin/sleep", "60"}},
+		Interval: 50 * time.Millisecond,
+		Timeout:  100 * time.Millisecond,
+		Counter:  scripts.NewCounter("hang", 1, 1, false, slog.New(ml)),
+		Exec:     &scripts.Runner{KillGrace: 200 * time.Millisecond},
+		Log:      slog.New(ml),
+	}
+	updates := make(chan scripts.Update, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Run(ctx, func(u scripts.Update) { updates <- u }) })
+	u := recv(t, updates)
+	if !u.Result.TimedOut || !u.Changed || u.OK {
+		t.Errorf("first: %+v", u)
+	}
+	cancel()
+	wg.Wait()
+	got := ml.lines()
+	if !slices.Contains(got, "VRRP_Script(hang) timed_out") || !slices.Contains(got, "Track script hang is already running, expect idle - skipping run") {
+		t.Errorf("log %q", got)
+	}
+}
