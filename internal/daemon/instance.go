@@ -31,6 +31,7 @@ type instance struct {
 	ep     Endpoint
 	net    vip.Interfaces
 	log    *slog.Logger
+	vmac   *vip.VMAC // nil without use_vmac
 	expect vrrp.Expect
 	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
 	gna    time.Duration // gap between NAs (vrrp_gna_interval)
@@ -145,12 +146,16 @@ func (in *instance) up(ifname string) bool {
 	return !ok || up
 }
 
-// trackedFault reports whether the instance's own interface (unless
-// dont_track_primary) or a tracked interface with weight 0 is down (up, for
+// trackedFault reports whether the instance's own interface or its VMAC
+// (unless dont_track_primary) or a tracked interface with weight 0 is down (up, for
 // reverse).
 func (in *instance) trackedFault() (bool, string) {
 	if !in.cfg.DontTrackPrimary && !in.up(in.cfg.Interface) {
 		return true, "interface " + in.cfg.Interface + " down"
+	}
+	if in.vmac != nil && !in.cfg.DontTrackPrimary && !in.up(in.vmac.Name) {
+		// keepalived does not bring a VMAC set down by hand back up.
+		return true, "interface " + in.vmac.Name + " down"
 	}
 	for _, t := range in.cfg.TrackInterfaces {
 		if t.Weight == 0 && in.up(t.Name) == t.Reverse {

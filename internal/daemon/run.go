@@ -54,14 +54,24 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	if len(cfg.Instances) == 0 {
 		d.Log.Info("Warning - keepalived has no configuration to run")
 	}
+	vmacs, err := planVMACs(cfg)
+	if err != nil {
+		return err
+	}
 	var insts []*instance
+	// VMACs go last, after the sockets on them are closed.
+	defer func() { removeVMACs(d, insts) }()
 	defer func() {
 		for _, in := range insts {
 			in.ep.Close()
 		}
 	}()
 	for _, ic := range cfg.Instances {
-		in, err := newInstance(ic, cfg, d, status)
+		var v *vip.VMAC
+		if vm, ok := vmacs[ic]; ok {
+			v = &vm
+		}
+		in, err := newInstance(ic, cfg, d, status, v)
 		if err != nil {
 			return fmt.Errorf("(%s) %w", ic.Name, err)
 		}
@@ -98,7 +108,10 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	return nil
 }
 
-func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *Status) (*instance, error) {
+// newInstance sets up one instance: its VMAC when v is not nil (created
+// before the socket opens, and deleted again if the instance cannot be set
+// up), its state machine and its endpoint.
+func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *Status, v *vip.VMAC) (*instance, error) {
 	fam := vrrp.IPv4
 	if ic.Family == confparse.IPv6 {
 		fam = vrrp.IPv6
@@ -131,15 +144,27 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 	if ic.UnicastTTL >= 0 && len(ic.UnicastPeers) > 0 {
 		opts.UnicastTTL = uint8(ic.UnicastTTL)
 	}
+	if v != nil {
+		if err := createVMAC(d, ic, *v); err != nil {
+			return nil, err
+		}
+		if !xmitBase(ic) {
+			opts.Ifname = v.Name
+		}
+		ic = withVMAC(ic, *v)
+	}
 	ep, err := d.Open(opts)
 	if err != nil {
+		if v != nil {
+			d.Net.DelVMAC(*v)
+		}
 		return nil, err
 	}
 	if ic.OldUnicastChecksum {
 		ep.SetLegacyChecksum(true)
 	}
 	return &instance{
-		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log,
+		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log, vmac: v,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), status: status, now: d.Now,
@@ -272,10 +297,13 @@ func (in *instance) tracksVIP(ev vip.AddrEvent) bool {
 	return false
 }
 
-// watched lists the interfaces whose state matters to the instance: its own
-// and the tracked ones.
+// watched lists the interfaces whose state matters to the instance: its own,
+// its VMAC and the tracked ones.
 func (in *instance) watched() []string {
 	names := []string{in.cfg.Interface}
+	if in.vmac != nil {
+		names = append(names, in.vmac.Name)
+	}
 	for _, t := range in.cfg.TrackInterfaces {
 		names = append(names, t.Name)
 	}

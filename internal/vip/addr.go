@@ -33,6 +33,7 @@ const forever = 0xffffffff
 // concurrent use; its calls are serialised.
 type Manager struct {
 	names confparse.RTNamer
+	netns string // path of the namespace, "" for the caller's
 
 	mu sync.Mutex
 	h  *netlink.Handle
@@ -57,7 +58,7 @@ func NewManager(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open netlink handle: %w", err)
 	}
-	return &Manager{names: cfg.Names, h: h}, nil
+	return &Manager{names: cfg.Names, netns: cfg.Netns, h: h}, nil
 }
 
 // Close closes the netlink handle.

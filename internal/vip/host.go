@@ -10,7 +10,8 @@ import (
 
 // Interfaces is what the daemon does to the host's links when an instance
 // takes or gives up its addresses: add and remove addresses, routes and
-// rules, and announce addresses. [Host] implements it on the kernel and
+// rules, announce addresses, and create and delete an instance's VMAC
+// interface (use_vmac). [Host] implements it on the kernel and
 // viptest.Fake in memory.
 type Interfaces interface {
 	AddAddress(a *confparse.Address) error
@@ -21,6 +22,8 @@ type Interfaces interface {
 	AddRule(r *confparse.Rule) error
 	DelRule(r *confparse.Rule) error
 	Announce(ctx context.Context, ifname string, addrs []netip.Addr, count int, gap time.Duration) error
+	AddVMAC(v VMAC) error
+	DelVMAC(v VMAC) error
 }
 
 // Links reports interface state: the initial state of the named interfaces

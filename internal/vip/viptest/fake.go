@@ -1,7 +1,8 @@
 // Package viptest provides an in-memory [vip.Interfaces] and [vip.Links]
 // that records what is asked of it as a transcript of lines such as
-// "addr add 192.0.2.100/24 dev eth0 label eth0:1" and
-// "garp 192.0.2.100 dev eth0 x5".
+// "addr add 192.0.2.100/24 dev eth0 label eth0:1",
+// "garp 192.0.2.100 dev eth0 x5" and
+// "vmac add vrrp.51 link eth0 address 00:00:5e:00:01:33".
 package viptest
 
 import (

@@ -66,3 +66,32 @@ func (f *Fake) Watch(ctx context.Context, names ...string) ([]vip.LinkEvent, <-c
 	}()
 	return initial, w.ch, nil
 }
+
+// AddVMAC records "vmac add VMAC" (see [vip.VMAC.String]) and, unless it
+// fails, sets the VMAC up as [Fake.SetLink] does.
+func (f *Fake) AddVMAC(v vip.VMAC) error {
+	f.mu.Lock()
+	err := f.record("vmac add " + v.String())
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	f.SetLink(v.Name, true)
+	return nil
+}
+
+// DelVMAC records "vmac del NAME" and, unless it fails, sets the VMAC down
+// and forgets its addresses.
+func (f *Fake) DelVMAC(v vip.VMAC) error {
+	f.mu.Lock()
+	err := f.record("vmac del " + v.Name)
+	if err == nil {
+		delete(f.addrs, v.Name)
+	}
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	f.SetLink(v.Name, false)
+	return nil
+}
