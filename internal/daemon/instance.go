@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -60,7 +61,11 @@ func (in *instance) run(ctx context.Context) {
 			in.bg.Wait()
 			return
 		case <-timer.C:
-			if t, at, ok := in.m.NextDeadline(); ok && !in.now().Before(at) {
+			t, at, ok := in.m.NextDeadline()
+			if ok && t == vrrp.TimerMasterDown {
+				in.waitUntil(at)
+			}
+			if ok && !in.now().Before(at) {
 				in.exec(ctx, in.m.Step(in.now(), vrrp.TimerFired{Timer: t}))
 			}
 		case p := <-in.ep.Packets():
@@ -82,10 +87,30 @@ func (in *instance) armTimer(timer *time.Timer) {
 		}
 	}
 	d := time.Hour
-	if _, at, ok := in.m.NextDeadline(); ok {
+	if t, at, ok := in.m.NextDeadline(); ok {
 		d = max(at.Sub(in.now()), 0)
+		if t == vrrp.TimerMasterDown {
+			// Go's timers wake up to a millisecond late (the poller waits
+			// in whole milliseconds); the takeover timer wakes early and
+			// waitUntil finishes the wait precisely.
+			d = max(d-timerSlack, 0)
+		}
 	}
 	timer.Reset(d)
+}
+
+// timerSlack is how early the master-down timer wakes.
+const timerSlack = 1200 * time.Microsecond
+
+// waitUntil spins until at, which is at most timerSlack away: a takeover
+// is rare, and the spin costs at most that much CPU per takeover.
+func (in *instance) waitUntil(at time.Time) {
+	for in.now().Before(at) {
+		if at.Sub(in.now()) > timerSlack {
+			return // woken far too early: let the timer be re-armed
+		}
+		runtime.Gosched()
+	}
 }
 
 // receive validates an advert with keepalived's checks and hands it to the
