@@ -37,6 +37,10 @@ type Manager struct {
 
 	mu sync.Mutex
 	h  *netlink.Handle
+	// links caches the interfaces AddAddress used, so that a takeover
+	// costs one netlink request per address; an entry is refreshed when
+	// the kernel no longer knows its index.
+	links map[string]netlink.Link
 }
 
 // NewManager opens a netlink handle in cfg.Netns. The caller must call
@@ -92,13 +96,28 @@ func (m *Manager) AddAddress(a *confparse.Address) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	l, err := m.link(a.Dev)
-	if err != nil {
-		return fmt.Errorf("add address %s: %w", a.Prefix, err)
+	l, cached := m.links[a.Dev]
+	if !cached {
+		if l, err = m.link(a.Dev); err != nil {
+			return fmt.Errorf("add address %s: %w", a.Prefix, err)
+		}
 	}
-	if err := m.h.AddrAdd(l, na); err != nil && !errors.Is(err, unix.EEXIST) {
+	err = m.h.AddrAdd(l, na)
+	if cached && errors.Is(err, unix.ENODEV) {
+		// The interface was recreated under a new index.
+		if l, err = m.link(a.Dev); err != nil {
+			delete(m.links, a.Dev)
+			return fmt.Errorf("add address %s: %w", a.Prefix, err)
+		}
+		err = m.h.AddrAdd(l, na)
+	}
+	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("add address %s dev %s: %w", a.Prefix, a.Dev, err)
 	}
+	if m.links == nil {
+		m.links = map[string]netlink.Link{}
+	}
+	m.links[a.Dev] = l
 	return nil
 }
 
