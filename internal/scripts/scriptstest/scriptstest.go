@@ -64,7 +64,6 @@ func (e *Exec) Transcript() []string {
 type Clock struct {
 	mu      sync.Mutex
 	tickers []*ticker
-	made    chan struct{}
 }
 
 type ticker struct {
