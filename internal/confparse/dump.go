@@ -381,27 +381,22 @@ func (d *dumper) garpGroup(g *GarpGroup) {
 }
 
 func (d *dumper) static(cfg *Config) {
-	if len(cfg.StaticAddresses) > 0 {
-		d.open(0, "static_ipaddress")
-		for _, a := range cfg.StaticAddresses {
-			d.line(1, a.String())
-		}
-		d.close(0)
+	lineBlock(d, 0, "static_ipaddress", cfg.StaticAddresses)
+	lineBlock(d, 0, "static_routes", cfg.StaticRoutes)
+	lineBlock(d, 0, "static_rules", cfg.StaticRules)
+}
+
+// lineBlock writes a block of one entry a line (addresses, routes, rules),
+// or nothing when there is no entry.
+func lineBlock[T fmt.Stringer](d *dumper, depth int, kw string, items []T) {
+	if len(items) == 0 {
+		return
 	}
-	if len(cfg.StaticRoutes) > 0 {
-		d.open(0, "static_routes")
-		for _, r := range cfg.StaticRoutes {
-			d.line(1, r.String())
-		}
-		d.close(0)
+	d.open(depth, kw)
+	for _, it := range items {
+		d.line(depth+1, it.String())
 	}
-	if len(cfg.StaticRules) > 0 {
-		d.open(0, "static_rules")
-		for _, r := range cfg.StaticRules {
-			d.line(1, r.String())
-		}
-		d.close(0)
-	}
+	d.close(depth)
 }
 
 func (d *dumper) syncGroup(g *SyncGroup) {

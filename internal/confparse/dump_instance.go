@@ -46,22 +46,10 @@ func (d *dumper) instance(in *Instance) {
 		d.kv(2, "auth_pass", in.AuthPass)
 		d.close(1)
 	}
-	d.addrBlock("virtual_ipaddress", in.VIPs)
-	d.addrBlock("virtual_ipaddress_excluded", in.EVIPs)
-	if len(in.Routes) > 0 {
-		d.open(1, "virtual_routes")
-		for _, r := range in.Routes {
-			d.line(2, r.String())
-		}
-		d.close(1)
-	}
-	if len(in.Rules) > 0 {
-		d.open(1, "virtual_rules")
-		for _, r := range in.Rules {
-			d.line(2, r.String())
-		}
-		d.close(1)
-	}
+	lineBlock(d, 1, "virtual_ipaddress", in.VIPs)
+	lineBlock(d, 1, "virtual_ipaddress_excluded", in.EVIPs)
+	lineBlock(d, 1, "virtual_routes", in.Routes)
+	lineBlock(d, 1, "virtual_rules", in.Rules)
 	d.tracks(in.TrackInterfaces, in.TrackScripts, in.TrackFiles, in.TrackProcesses, in.TrackBFDs)
 	d.command(1, "notify_master", in.NotifyMaster)
 	d.command(1, "notify_backup", in.NotifyBackup)
@@ -81,17 +69,6 @@ func (d *dumper) instance(in *Instance) {
 	}
 	d.flag(1, "linkbeat_use_polling", in.LinkbeatUsePolling)
 	d.close(0)
-}
-
-func (d *dumper) addrBlock(kw string, addrs []*Address) {
-	if len(addrs) == 0 {
-		return
-	}
-	d.open(1, kw)
-	for _, a := range addrs {
-		d.line(2, a.String())
-	}
-	d.close(1)
 }
 
 func (d *dumper) instanceTransport(in *Instance) {

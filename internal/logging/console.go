@@ -68,14 +68,19 @@ func writeAttr(b *strings.Builder, a slog.Attr) {
 
 // WithAttrs returns a handler that appends the attributes to every line.
 func (h *ConsoleHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	h2 := *h
+	h2.attrs = appendAttrs(h.attrs, as)
+	return &h2
+}
+
+// appendAttrs renders attributes after those already rendered.
+func appendAttrs(prefix string, as []slog.Attr) string {
 	var b strings.Builder
-	b.WriteString(h.attrs)
+	b.WriteString(prefix)
 	for _, a := range as {
 		writeAttr(&b, a)
 	}
-	h2 := *h
-	h2.attrs = b.String()
-	return &h2
+	return b.String()
 }
 
 // WithGroup returns h: groups are not shown on the console.

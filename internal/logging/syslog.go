@@ -64,13 +64,8 @@ func (h *SyslogHandler) Handle(_ context.Context, r slog.Record) error {
 
 // WithAttrs returns a handler that appends the attributes to every line.
 func (h *SyslogHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	var b strings.Builder
-	b.WriteString(h.attrs)
-	for _, a := range as {
-		writeAttr(&b, a)
-	}
 	h2 := *h
-	h2.attrs = b.String()
+	h2.attrs = appendAttrs(h.attrs, as)
 	return &h2
 }
 
