@@ -2,11 +2,11 @@ package scripts
 
 import (
 	"context"
-	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/leakcheck"
+	"github.com/gokeepalived/gokeepalived/internal/nstest"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -14,36 +14,11 @@ import (
 )
 
 // TestMain fails the package if goroutines are left behind by the tests.
-func TestMain(m *testing.M) {
-	before := runtime.NumGoroutine()
-	code := m.Run()
-	if code == 0 {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			runtime.Gosched()
-			time.Sleep(10 * time.Millisecond) // polling for goroutines to finish, not waiting for a condition in a test
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<20)
-			fmt.Fprintf(os.Stderr, "goroutine leak: %d before, %d after\n%s\n", before, n, buf[:runtime.Stack(buf, true)])
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 // requireRoot skips a test that needs root, or fails it when
 // GOKEEPALIVED_REQUIRE_PRIV=1.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("GOKEEPALIVED_REQUIRE_PRIV") == "1" {
-		t.Fatal("test needs root and GOKEEPALIVED_REQUIRE_PRIV=1")
-	}
-	t.Skip("test needs root")
-}
+func requireRoot(t *testing.T) { nstest.RequireRoot(t) }
 
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
