@@ -119,7 +119,7 @@ func serve(o *options, cfg *confparse.Config, log *slog.Logger) int {
 	pool := socket.NewPool(log)
 	defer pool.Close()
 	deps := daemon.Deps{
-		Log: log, Net: host, Links: host, Addrs: host,
+		Log: log, Net: host, Links: host, Addrs: host, Scripts: &scripts.Runner{Log: log},
 		Open: func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
 	}
 	err = daemon.Run(ctx, cfg, deps, daemon.NewStatus())

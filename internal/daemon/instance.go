@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
@@ -27,17 +28,20 @@ type Endpoint interface {
 // instance runs one vrrp_instance. Its run method is the only goroutine
 // that touches it.
 type instance struct {
-	cfg    *confparse.Instance
-	m      *vrrp.Machine
-	ep     Endpoint
-	net    vip.Interfaces
-	log    *slog.Logger
-	vmac   *vip.VMAC // nil without use_vmac
-	expect vrrp.Expect
-	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
-	gna    time.Duration // gap between NAs (vrrp_gna_interval)
-	links  chan vip.LinkEvent
-	addrs  chan vip.AddrEvent // deletions of tracked VIPs
+	cfg     *confparse.Instance
+	m       *vrrp.Machine
+	ep      Endpoint
+	net     vip.Interfaces
+	log     *slog.Logger
+	vmac    *vip.VMAC // nil without use_vmac
+	expect  vrrp.Expect
+	garp    time.Duration // gap between GARPs (vrrp_garp_interval)
+	gna     time.Duration // gap between NAs (vrrp_gna_interval)
+	links   chan vip.LinkEvent
+	notify  *notifier        // nil when no script runner is configured
+	scripts scripts.Executor // runs notify scripts; nil runs none
+	global  *confparse.Global
+	addrs   chan vip.AddrEvent // deletions of tracked VIPs
 	// vipsSet is true between AddVIPs and RemoveVIPs.
 	vipsSet bool
 	linkUp  map[string]bool // last known state of the own and tracked interfaces
@@ -49,6 +53,9 @@ type instance struct {
 // run starts the machine and serves it until ctx ends, then runs the stop
 // sequence (reference §5.6) and returns.
 func (in *instance) run(ctx context.Context) {
+	if in.scripts != nil {
+		in.notify = newNotifier(in.scripts, in.log)
+	}
 	in.exec(ctx, in.m.Step(in.now(), vrrp.Start{}))
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -59,6 +66,9 @@ func (in *instance) run(ctx context.Context) {
 			// The stop sequence runs with a fresh context: ctx is done.
 			in.exec(context.Background(), in.m.Step(in.now(), vrrp.Stop{}))
 			in.bg.Wait()
+			if in.notify != nil {
+				in.notify.close(stopNotifyGrace)
+			}
 			return
 		case <-timer.C:
 			t, at, ok := in.m.NextDeadline()
@@ -240,6 +250,9 @@ func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 			in.announce(ctx, a.Repeat)
 		case vrrp.StateChange:
 			in.status.transition(in.cfg.Name, a, in.now())
+			if in.notify != nil {
+				in.notify.enqueue(in.notifyCommands(a.To))
+			}
 		case vrrp.Log:
 			if a.Detail {
 				in.log.Debug(a.Text)

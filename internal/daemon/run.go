@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
@@ -33,6 +34,8 @@ type Deps struct {
 	// link-local address.
 	SourceAddr func(ifname string, fam vrrp.Family) (netip.Addr, error)
 	Now        func() time.Time
+	// Scripts runs notify scripts; nil runs none.
+	Scripts scripts.Executor
 }
 
 // Run runs every instance of cfg until ctx ends, then runs keepalived's
@@ -163,12 +166,14 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 	if ic.OldUnicastChecksum {
 		ep.SetLegacyChecksum(true)
 	}
-	return &instance{
-		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log, vmac: v,
+	in := &instance{
+		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log, vmac: v, global: &cfg.Global,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), status: status, now: d.Now,
-	}, nil
+	}
+	in.scripts = d.Scripts
+	return in, nil
 }
 
 // machineConfig maps a lowered instance onto its state machine's Config.

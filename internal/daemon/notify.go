@@ -1,0 +1,125 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/scripts"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// stopNotifyGrace is how long notify scripts still queued or running at
+// shutdown are given before they are killed (keepalived gives notify_stop
+// about a second, then SIGTERM).
+const stopNotifyGrace = 2 * time.Second
+
+// notifier runs one instance's notify scripts in transition order: a
+// goroutine takes each transition's scripts (notify_<state>, then notify)
+// from a queue and runs them one after the other, so a slow script never
+// lets a later state's script finish first (keepalived forks them all at
+// once). It is safe for concurrent use.
+type notifier struct {
+	exec   scripts.Executor
+	log    *slog.Logger
+	queue  chan []scripts.Command
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newNotifier(exec scripts.Executor, log *slog.Logger) *notifier {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &notifier{exec: exec, log: log, queue: make(chan []scripts.Command, 64), ctx: ctx, cancel: cancel}
+	n.wg.Add(1)
+	go func() { // Ends when close closes the queue.
+		defer n.wg.Done()
+		for cmds := range n.queue {
+			for _, c := range cmds {
+				if r := n.exec.Run(n.ctx, c, 0); r.Err != nil && n.ctx.Err() == nil {
+					n.log.Info("notify script " + c.Args[0] + ": " + r.Err.Error())
+				}
+			}
+		}
+	}()
+	return n
+}
+
+// enqueue queues a transition's scripts.
+func (n *notifier) enqueue(cmds []scripts.Command) {
+	if len(cmds) > 0 {
+		n.queue <- cmds
+	}
+}
+
+// close lets the queued scripts run for at most grace, kills what is still
+// running then, and waits for the goroutine to end.
+func (n *notifier) close(grace time.Duration) {
+	close(n.queue)
+	done := make(chan struct{})
+	go func() { // Ends when the notifier's goroutine does.
+		n.wg.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		n.cancel()
+		<-done
+	}
+	n.cancel()
+}
+
+// scriptCommand turns a configured command into one the runner takes, as
+// the configured user (or script_user, or root). A disabled or unusable
+// command gives false.
+func scriptCommand(c *confparse.Command, args []string, g *confparse.Global, log *slog.Logger) (scripts.Command, bool) {
+	if !c.IsSet() || c.Disabled {
+		return scripts.Command{}, false
+	}
+	user, group := c.User, c.Group
+	if user == "" {
+		user, group = g.ScriptUser, g.ScriptGroup
+	}
+	if user == "" {
+		user = "root"
+	}
+	cred, err := scripts.LookupCred(user, group)
+	if err != nil {
+		log.Warn(err.Error())
+		return scripts.Command{}, false
+	}
+	return scripts.Command{Args: args, Cred: &cred}, true
+}
+
+// notifyCommands are the scripts keepalived runs when an instance enters a
+// state (reference §5.1): notify_<state> with its own words, then notify
+// with INSTANCE name STATE priority appended.
+func (in *instance) notifyCommands(to vrrp.State) []scripts.Command {
+	var specific *confparse.Command
+	switch to {
+	case vrrp.StateMaster:
+		specific = in.cfg.NotifyMaster
+	case vrrp.StateBackup:
+		specific = in.cfg.NotifyBackup
+	case vrrp.StateFault:
+		specific = in.cfg.NotifyFault
+	case vrrp.StateStop:
+		specific = in.cfg.NotifyStop
+	default:
+		return nil
+	}
+	var out []scripts.Command
+	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", in.cfg.Name, to.String(), 0), in.global, in.log); ok {
+		out = append(out, c)
+	}
+	args := scripts.NotifyArgs(in.cfg.Notify, "INSTANCE", in.cfg.Name, to.String(), in.m.EffectivePriority())
+	if c, ok := scriptCommand(in.cfg.Notify, args, in.global, in.log); ok {
+		out = append(out, c)
+	}
+	return out
+}
