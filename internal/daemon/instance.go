@@ -45,9 +45,13 @@ type instance struct {
 	// vipsSet is true between AddVIPs and RemoveVIPs.
 	vipsSet bool
 	linkUp  map[string]bool // last known state of the own and tracked interfaces
-	status  *Status
-	bg      sync.WaitGroup // announcements sent in the background
-	now     func() time.Time
+	// scriptOK is the last state of each tracked vrrp_script; absent until
+	// its first result.
+	scriptOK map[string]bool
+	scriptCh chan scripts.Update
+	status   *Status
+	bg       sync.WaitGroup // announcements sent in the background
+	now      func() time.Time
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -84,6 +88,8 @@ func (in *instance) run(ctx context.Context) {
 			in.link(ctx, ev)
 		case ev := <-in.addrs:
 			in.vipDeleted(ctx, ev)
+		case u := <-in.scriptCh:
+			in.scriptResult(ctx, u)
 		}
 	}
 }
@@ -168,6 +174,12 @@ func (in *instance) link(ctx context.Context, ev vip.LinkEvent) {
 		return
 	}
 	in.linkUp[ev.Ifname] = ev.Up
+	in.retrack(ctx)
+}
+
+// retrack feeds the tracked objects' fault and effective priority to the
+// machine.
+func (in *instance) retrack(ctx context.Context) {
 	fault, why := in.trackedFault()
 	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: fault, Reason: why}))
 	if prio := in.trackedPriority(); prio != in.m.EffectivePriority() && in.m.BasePriority() != vrrp.PriorityOwner {
@@ -197,6 +209,11 @@ func (in *instance) trackedFault() (bool, string) {
 			return true, "tracked interface " + t.Name + " " + map[bool]string{true: "up", false: "down"}[t.Reverse]
 		}
 	}
+	for _, t := range in.cfg.TrackScripts {
+		if ok, known := in.scriptOK[t.Name]; known && t.Weight == 0 && ok == t.Reverse {
+			return true, "script " + t.Name
+		}
+	}
 	return false, ""
 }
 
@@ -214,7 +231,34 @@ func (in *instance) trackedPriority() int {
 			p += t.Weight
 		}
 	}
+	// vrrp_script weights (reference §4.1): W > 0 adds W while the script
+	// succeeds, W < 0 subtracts |W| while it fails; reverse swaps them.
+	for _, t := range in.cfg.TrackScripts {
+		ok, known := in.scriptOK[t.Name]
+		if !known {
+			continue
+		}
+		ok = ok != t.Reverse
+		switch {
+		case t.Weight > 0 && ok:
+			p += t.Weight
+		case t.Weight < 0 && !ok:
+			p += t.Weight
+		}
+	}
 	return max(1, min(254, p))
+}
+
+// scriptResult records a tracked script's state and re-tracks.
+func (in *instance) scriptResult(ctx context.Context, u scripts.Update) {
+	if in.scriptOK == nil {
+		in.scriptOK = map[string]bool{}
+	}
+	if ok, known := in.scriptOK[u.Name]; known && ok == u.OK {
+		return
+	}
+	in.scriptOK[u.Name] = u.OK
+	in.retrack(ctx)
 }
 
 // vipDeleted handles a tracked VIP deleted while MASTER, as keepalived

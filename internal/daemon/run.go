@@ -92,6 +92,7 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	if err := watchAddrs(linkCtx, d, insts, &wg); err != nil {
 		d.Log.Warn("deleted VIPs are not tracked: " + err.Error())
 	}
+	runCheckers(linkCtx, cfg, d, insts, &wg)
 	for _, in := range insts {
 		// Like keepalived at start, remove addresses left by a previous run.
 		in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
@@ -170,7 +171,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log, vmac: v, global: &cfg.Global,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
-		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), status: status, now: d.Now,
+		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,
 	}
 	in.scripts = d.Scripts
 	return in, nil
