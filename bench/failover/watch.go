@@ -6,16 +6,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"net/netip"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,7 +40,7 @@ type addrWatcher struct {
 // missed. The caller must call Close.
 func watchAddrs(nsPath string) (*addrWatcher, error) {
 	var fd int
-	err := inNetns(nsPath, func() error {
+	err := netnsrun.Do(nsPath, func() error {
 		var err error
 		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
 		if err != nil {
@@ -161,28 +160,6 @@ func (w *addrWatcher) waitAdded(ctx context.Context, vip netip.Addr, timeout tim
 			return time.Time{}, fmt.Errorf("waiting for %s: %w", vip, ctx.Err())
 		}
 	}
-}
-
-// inNetns runs f on an OS thread switched into the namespace at path.
-// Sockets opened by f stay in that namespace. The thread stays locked, so
-// the runtime discards it when the goroutine ends and nothing else ever
-// runs in the namespace.
-func inNetns(path string, f func() error) error {
-	target, err := netns.GetFromPath(path)
-	if err != nil {
-		return fmt.Errorf("open network namespace %s: %w", path, err)
-	}
-	defer target.Close()
-	errc := make(chan error, 1)
-	go func() { // Ends when f returns; its thread dies with it.
-		runtime.LockOSThread()
-		if err := netns.Set(target); err != nil {
-			errc <- fmt.Errorf("enter network namespace %s: %w", path, err)
-			return
-		}
-		errc <- f()
-	}()
-	return <-errc
 }
 
 // advert is one VRRP advertisement seen by tcpdump.

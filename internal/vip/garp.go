@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -113,7 +114,7 @@ func (a *Announcer) open(ifname string, addrs []netip.Addr) (*announceLink, erro
 		has6 = has6 || !ip.Unmap().Is4()
 	}
 	l := &announceLink{name: ifname}
-	err := inNetns(a.netns, func() error {
+	err := netnsrun.Do(a.netns, func() error {
 		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrNoLink, err)

@@ -2,13 +2,10 @@ package vip
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
-	"github.com/vishvananda/netns"
 )
 
 // Config holds what every part of the package needs. The zero Config works
@@ -40,32 +37,6 @@ func (c *Config) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return c.Logger
-}
-
-// inNetns runs f on an OS thread switched into the network namespace at
-// path, or directly when path is "". Sockets opened by f stay in that
-// namespace and may be used from any thread afterwards. The thread is
-// locked and never unlocked, so the runtime discards it when f returns and
-// no other goroutine ever runs in the namespace.
-func inNetns(path string, f func() error) error {
-	if path == "" {
-		return f()
-	}
-	target, err := netns.GetFromPath(path)
-	if err != nil {
-		return fmt.Errorf("open network namespace %s: %w", path, err)
-	}
-	defer target.Close()
-	errc := make(chan error, 1)
-	go func() { // Ends when f returns; its thread dies with it.
-		runtime.LockOSThread()
-		if err := netns.Set(target); err != nil {
-			errc <- fmt.Errorf("enter network namespace %s: %w", path, err)
-			return
-		}
-		errc <- f()
-	}()
-	return <-errc
 }
 
 // realWait is the default [WaitFunc]: a timer, stopped early by ctx.

@@ -3,6 +3,7 @@ package vip
 import (
 	"errors"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"net"
 	"os"
 	"path/filepath"
@@ -183,7 +184,7 @@ func (m *Manager) copyLinkLocal(base, l netlink.Link) error {
 // setSysctls writes the settings for interface ifname in the Manager's
 // namespace.
 func (m *Manager) setSysctls(ifname string, set []sysctl) error {
-	return inNetns(m.netns, func() error {
+	return netnsrun.Do(m.netns, func() error {
 		for _, s := range set {
 			p := filepath.Join("/proc/sys/net", fmt.Sprintf(s.path, ifname))
 			if err := os.WriteFile(p, []byte(s.value), 0); err != nil {
