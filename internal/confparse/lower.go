@@ -177,7 +177,7 @@ func (l *lowerer) unknown(n *Node, t table, scope string) {
 	}
 	if s := suggest(kw, t); s != "" {
 		d.Hint = fmt.Sprintf("did you mean '%s'?", s)
-	} else if where := elsewhere(kw); where != "" && where != scope {
+	} else if where := l.elsewhere(kw); where != "" && where != scope {
 		d.Hint = fmt.Sprintf("'%s' belongs in %s", kw, where)
 	}
 }

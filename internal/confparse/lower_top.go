@@ -40,26 +40,27 @@ func topTable() table {
 	}
 }
 
-// scopeOf maps each keyword to the block it belongs in, for the hint given
-// when a keyword is used in the wrong place. It is built from the tables.
-func scopeTables() map[string]table {
-	return map[string]table{
-		"the top level":      topTable(),
-		"global_defs":        globalTable(),
-		"vrrp_instance":      instanceTable(),
-		"vrrp_script":        scriptTable(),
-		"vrrp_sync_group":    syncGroupTable(),
-		"track_file":         trackFileTable(),
-		"vrrp_track_process": trackProcessTable(),
-		"garp_group":         garpGroupTable(),
+// scope is a kind of block with its table builder.
+type scope struct {
+	name  string
+	build func() table
+}
+
+// scopes lists every kind of block, in the order in which a misplaced
+// keyword's home is looked for.
+func scopes() []scope {
+	return []scope{
+		{"global_defs", globalTable}, {"vrrp_instance", instanceTable}, {"the top level", topTable},
+		{"vrrp_script", scriptTable}, {"vrrp_sync_group", syncGroupTable}, {"track_file", trackFileTable},
+		{"vrrp_track_process", trackProcessTable}, {"garp_group", garpGroupTable},
 	}
 }
 
 // elsewhere names the block a keyword belongs in, or "".
-func elsewhere(kw string) string {
-	for _, scope := range []string{"global_defs", "vrrp_instance", "the top level", "vrrp_script", "vrrp_sync_group", "track_file", "vrrp_track_process", "garp_group"} {
-		if _, ok := scopeTables()[scope][kw]; ok {
-			return scope
+func (l *lowerer) elsewhere(kw string) string {
+	for _, sc := range scopes() {
+		if _, ok := l.table(sc.name, sc.build)[kw]; ok {
+			return sc.name
 		}
 	}
 	return ""
