@@ -52,6 +52,30 @@ type instance struct {
 	status   *Status
 	bg       sync.WaitGroup // announcements sent in the background
 	now      func() time.Time
+
+	// group is the instance's sync group, nil if none; syncCh carries its
+	// orders. ownFault is the tracking fault last reported to the group,
+	// groupFault the group's fault as last ordered.
+	group      *syncGroup
+	syncCh     chan syncCmd
+	ownFault   bool
+	groupFault bool
+	// events receives the notify FIFO lines; nil writes none.
+	events EventSink
+
+	// reconf carries reloaded configurations; stop and done end and
+	// await the goroutine; deleted marks an instance removed by a reload.
+	reconf  chan instUpdate
+	stop    context.CancelFunc
+	done    chan struct{}
+	deleted bool
+	// quiet marks an instance stopped to be replaced: no notifies.
+	quiet bool
+	// orig is the configuration as given (before the VMAC rewrite), which
+	// reloads compare against.
+	orig *confparse.Instance
+	src  netip.Addr
+	fam  vrrp.Family
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -90,6 +114,10 @@ func (in *instance) run(ctx context.Context) {
 			in.vipDeleted(ctx, ev)
 		case u := <-in.scriptCh:
 			in.scriptResult(ctx, u)
+		case c := <-in.syncCh:
+			in.syncCommand(ctx, c)
+		case u := <-in.reconf:
+			in.reconfigure(ctx, u)
 		}
 	}
 }
@@ -181,6 +209,13 @@ func (in *instance) link(ctx context.Context, ev vip.LinkEvent) {
 // machine.
 func (in *instance) retrack(ctx context.Context) {
 	fault, why := in.trackedFault()
+	if in.group != nil && fault != in.ownFault {
+		in.ownFault = fault
+		in.group.post(groupMsg{from: in, fault: &fault})
+	}
+	if !fault && in.groupFault {
+		fault, why = true, "sync group "+in.group.cfg.Name
+	}
 	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: fault, Reason: why}))
 	if prio := in.trackedPriority(); prio != in.m.EffectivePriority() && in.m.BasePriority() != vrrp.PriorityOwner {
 		in.exec(ctx, in.m.Step(in.now(), vrrp.EffectivePriority{Priority: prio}))
@@ -249,6 +284,19 @@ func (in *instance) trackedPriority() int {
 	return max(1, min(254, p))
 }
 
+// syncCommand carries out the sync group's order and tells the group when
+// it is done.
+func (in *instance) syncCommand(ctx context.Context, c syncCmd) {
+	defer close(c.done)
+	if c.fault != nil && *c.fault != in.groupFault {
+		in.groupFault = *c.fault
+		in.retrack(ctx)
+	}
+	if c.state == vrrp.StateMaster || c.state == vrrp.StateBackup {
+		in.exec(ctx, in.m.Step(in.now(), vrrp.SyncState{State: c.state}))
+	}
+}
+
 // scriptResult records a tracked script's state and re-tracks.
 func (in *instance) scriptResult(ctx context.Context, u scripts.Update) {
 	if in.scriptOK == nil {
@@ -293,22 +341,62 @@ func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 		case vrrp.GARPBurst:
 			in.announce(ctx, a.Repeat)
 		case vrrp.StateChange:
-			in.status.transition(in.cfg.Name, a, in.now())
-			if in.notify != nil {
-				in.notify.enqueue(in.notifyCommands(a.To))
+			in.stateChanged(a)
+		case vrrp.WantMaster:
+			if in.group != nil {
+				want := a.Want
+				in.group.post(groupMsg{from: in, want: &want})
 			}
+		case vrrp.NotifyRxLowerPri:
+			in.rxLowerPri()
 		case vrrp.Log:
 			if a.Detail {
 				in.log.Debug(a.Text)
 			} else {
 				in.log.Info(a.Text)
 			}
-		case vrrp.SetTimer, vrrp.StopTimer, vrrp.NotifyRxLowerPri:
-			// Timers are read back with NextDeadline; notify scripts come
-			// with the script runner.
+		case vrrp.SetTimer, vrrp.StopTimer:
+			// Timers are read back with NextDeadline.
 		}
 	}
 	in.status.update(in.cfg.Name, in.m)
+}
+
+// stateChanged runs a transition's notifies in keepalived's order
+// (reference §5.1): notify_<state>, notify, the FIFO line; then tells the
+// sync group.
+func (in *instance) stateChanged(sc vrrp.StateChange) {
+	in.status.transition(in.cfg.Name, sc, in.now())
+	if in.quiet {
+		return
+	}
+	state := sc.To.String()
+	if in.deleted && sc.To == vrrp.StateStop {
+		state = in.deletedState()
+	}
+	if in.notify != nil {
+		in.notify.enqueue(in.notifyCommands(sc.To, state))
+	}
+	if in.events != nil {
+		in.events.Event("INSTANCE", in.cfg.Name, state, in.m.EffectivePriority())
+	}
+	if in.group != nil {
+		in.group.post(groupMsg{from: in, change: &sc})
+	}
+}
+
+// rxLowerPri runs notify_master_rx_lower_pri and writes its FIFO line: the
+// master heard a lower-priority advert.
+func (in *instance) rxLowerPri() {
+	c := in.cfg.NotifyMasterRxLowerPri
+	if in.notify != nil {
+		if sc, ok := scriptCommand(c, scripts.NotifyArgs(c, "", in.cfg.Name, "", 0), in.global, in.log); ok {
+			in.notify.enqueue([]scripts.Command{sc})
+		}
+	}
+	if in.events != nil {
+		in.events.Event("INSTANCE", in.cfg.Name, "MASTER_RX_LOWER_PRI", in.m.EffectivePriority())
+	}
 }
 
 func (in *instance) send(prio int) {
@@ -383,6 +471,11 @@ func (in *instance) removeVIPs() {
 // interface and family. Bursts spaced by an interval run in the
 // background so the instance keeps its timing.
 func (in *instance) announce(ctx context.Context, repeat int) {
+	in.announceAddrs(ctx, append(append([]*confparse.Address{}, in.cfg.VIPs...), in.cfg.EVIPs...), repeat)
+}
+
+// announceAddrs sends a GARP / unsolicited NA burst for addrs.
+func (in *instance) announceAddrs(ctx context.Context, list []*confparse.Address, repeat int) {
 	if repeat <= 0 {
 		return
 	}
@@ -392,7 +485,7 @@ func (in *instance) announce(ctx context.Context, repeat int) {
 	}
 	groups := map[key][]netip.Addr{}
 	var order []key
-	for _, a := range append(append([]*confparse.Address{}, in.cfg.VIPs...), in.cfg.EVIPs...) {
+	for _, a := range list {
 		k := key{a.Dev, a.Prefix.Addr().Is6()}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)

@@ -96,11 +96,28 @@ func scriptCommand(c *confparse.Command, args []string, g *confparse.Global, log
 	return scripts.Command{Args: args, Cred: &cred}, true
 }
 
+// deletedState is the state word for an instance removed by a reload:
+// DELETED with notify_deleted, else FAULT (reference §3.7).
+func (in *instance) deletedState() string {
+	if in.cfg.NotifyDeletedSet {
+		return "DELETED"
+	}
+	return "FAULT"
+}
+
 // notifyCommands are the scripts keepalived runs when an instance enters a
 // state (reference §5.1): notify_<state> with its own words, then notify
 // with INSTANCE name STATE priority appended.
-func (in *instance) notifyCommands(to vrrp.State) []scripts.Command {
+// A removed instance (deleted) runs notify_deleted and says state DELETED
+// when notify_deleted is set, else notify_fault and FAULT.
+func (in *instance) notifyCommands(to vrrp.State, state string) []scripts.Command {
 	var specific *confparse.Command
+	switch {
+	case in.deleted && to == vrrp.StateStop && in.cfg.NotifyDeletedSet:
+		specific = in.cfg.NotifyDeleted
+	case in.deleted && to == vrrp.StateStop:
+		specific = in.cfg.NotifyFault
+	}
 	switch to {
 	case vrrp.StateMaster:
 		specific = in.cfg.NotifyMaster
@@ -109,15 +126,17 @@ func (in *instance) notifyCommands(to vrrp.State) []scripts.Command {
 	case vrrp.StateFault:
 		specific = in.cfg.NotifyFault
 	case vrrp.StateStop:
-		specific = in.cfg.NotifyStop
+		if !in.deleted {
+			specific = in.cfg.NotifyStop
+		}
 	default:
 		return nil
 	}
 	var out []scripts.Command
-	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", in.cfg.Name, to.String(), 0), in.global, in.log); ok {
+	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", in.cfg.Name, state, 0), in.global, in.log); ok {
 		out = append(out, c)
 	}
-	args := scripts.NotifyArgs(in.cfg.Notify, "INSTANCE", in.cfg.Name, to.String(), in.m.EffectivePriority())
+	args := scripts.NotifyArgs(in.cfg.Notify, "INSTANCE", in.cfg.Name, state, in.m.EffectivePriority())
 	if c, ok := scriptCommand(in.cfg.Notify, args, in.global, in.log); ok {
 		out = append(out, c)
 	}

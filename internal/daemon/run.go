@@ -36,11 +36,19 @@ type Deps struct {
 	Now        func() time.Time
 	// Scripts runs notify scripts; nil runs none.
 	Scripts scripts.Executor
+	// Events receives the notify FIFO lines; nil writes none.
+	Events EventSink
+	// Reloads delivers new configurations to run; nil never reloads.
+	Reloads <-chan Reload
+	// Ready is called once every instance has started (systemd's
+	// READY=1); nil calls nothing.
+	Ready func()
 }
 
 // Run runs every instance of cfg until ctx ends, then runs keepalived's
 // stop sequence (reference §5.6) and returns. Status, if not nil, is kept
-// up to date.
+// up to date. Configurations received on d.Reloads replace the running one
+// without disturbing what did not change (see reload).
 func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) error {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
@@ -57,65 +65,297 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	if len(cfg.Instances) == 0 {
 		d.Log.Info("Warning - keepalived has no configuration to run")
 	}
+	r := &runner{d: d, status: status, ctx: ctx, checkers: map[string]*checkerRun{}}
+	defer r.shutdown()
+	if err := r.startAll(cfg); err != nil {
+		return err
+	}
+	d.Log.Info("Startup complete")
+	if d.Ready != nil {
+		d.Ready()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case rl := <-d.Reloads:
+			err := r.reload(rl.Config)
+			if rl.Done != nil {
+				rl.Done <- err
+			}
+		}
+	}
+}
+
+// Reload asks Run to switch to Config; Run sends the outcome on Done
+// (buffered by the sender) once the new configuration runs.
+type Reload struct {
+	Config *confparse.Config
+	Done   chan<- error
+}
+
+// runner holds the running set: instances by name, sync groups, static
+// addresses, watchers and checkers. Only Run's goroutine uses it, except
+// current, which the watchers call.
+type runner struct {
+	d      Deps
+	status *Status
+	ctx    context.Context
+	cfg    *confparse.Config
+
+	mu    sync.Mutex // guards insts for the watchers
+	insts []*instance
+
+	groups   []*groupRun
+	checkers map[string]*checkerRun // by script name
+
+	watchNames []string
+	stopWatch  context.CancelFunc
+	watchWG    sync.WaitGroup
+}
+
+// groupRun is a running sync group and what ends it.
+type groupRun struct {
+	g    *syncGroup
+	dump string
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// checkerRun is a running vrrp_script checker and what ends it.
+type checkerRun struct {
+	dump     string
+	trackers string // names of the instances tracking it
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// current returns the running instances.
+func (r *runner) current() []*instance {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.insts
+}
+
+// startAll starts cfg from nothing: instances, static addresses, watchers,
+// checkers, sync groups, then the instances' state machines.
+func (r *runner) startAll(cfg *confparse.Config) error {
+	r.cfg = cfg
 	vmacs, err := planVMACs(cfg)
 	if err != nil {
 		return err
 	}
 	var insts []*instance
-	// VMACs go last, after the sockets on them are closed.
-	defer func() { removeVMACs(d, insts) }()
-	defer func() {
-		for _, in := range insts {
-			in.ep.Close()
-		}
-	}()
 	for _, ic := range cfg.Instances {
-		var v *vip.VMAC
-		if vm, ok := vmacs[ic]; ok {
-			v = &vm
-		}
-		in, err := newInstance(ic, cfg, d, status, v)
+		in, err := r.newInstance(ic, cfg, vmacs)
 		if err != nil {
+			r.discard(insts)
 			return fmt.Errorf("(%s) %w", ic.Name, err)
 		}
 		insts = append(insts, in)
 	}
-	addStatic(cfg, d)
-	defer removeStatic(cfg, d)
-
-	linkCtx, stopLinks := context.WithCancel(ctx)
-	defer stopLinks()
-	var wg sync.WaitGroup
-	if err := watchLinks(linkCtx, d, insts, &wg); err != nil {
-		d.Log.Warn("link state is not tracked: " + err.Error())
-	}
-	if err := watchAddrs(linkCtx, d, insts, &wg); err != nil {
-		d.Log.Warn("deleted VIPs are not tracked: " + err.Error())
-	}
-	runCheckers(linkCtx, cfg, d, insts, &wg)
+	r.mu.Lock()
+	r.insts = insts
+	r.mu.Unlock()
+	addStatic(cfg.StaticAddresses, cfg.StaticRoutes, cfg.StaticRules, r.d)
+	r.restartWatchers()
+	r.syncCheckers(cfg)
 	for _, in := range insts {
 		// Like keepalived at start, remove addresses left by a previous run.
 		in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
 		in.removeVIPs()
 	}
-	d.Log.Info("Startup complete")
-	for _, in := range insts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in.run(ctx)
-		}()
+	r.startGroups(cfg, nil)
+	for _, gr := range r.groups {
+		for _, m := range gr.g.members {
+			m.group = gr.g
+		}
 	}
-	<-ctx.Done()
-	stopLinks()
-	wg.Wait()
+	for _, in := range insts {
+		r.launch(in)
+	}
 	return nil
+}
+
+// newInstance sets up an instance of cfg with its VMAC, if planned.
+func (r *runner) newInstance(ic *confparse.Instance, cfg *confparse.Config, vmacs map[*confparse.Instance]vip.VMAC) (*instance, error) {
+	var v *vip.VMAC
+	if vm, ok := vmacs[ic]; ok {
+		v = &vm
+	}
+	ic = withGroupTracking(ic, cfg)
+	return newInstance(ic, cfg, r.d, r.status, v)
+}
+
+// launch starts an instance's goroutine.
+func (r *runner) launch(in *instance) {
+	ctx, cancel := context.WithCancel(r.ctx)
+	in.stop, in.done = cancel, make(chan struct{})
+	go func() { // Ends with ctx: Run's, or the instance's own on removal.
+		defer close(in.done)
+		in.run(ctx)
+	}()
+}
+
+// discard closes instances that never ran.
+func (r *runner) discard(insts []*instance) {
+	for _, in := range insts {
+		in.ep.Close()
+	}
+	removeVMACs(r.d, insts)
+}
+
+// shutdown ends everything once ctx is done: the instances run their stop
+// sequences, then the groups notify STOP, then static addresses and VMACs
+// go.
+func (r *runner) shutdown() {
+	insts := r.current()
+	for _, in := range insts {
+		if in.stop != nil {
+			in.stop()
+		}
+	}
+	for _, in := range insts {
+		if in.done != nil {
+			<-in.done
+		}
+	}
+	for _, gr := range r.groups {
+		gr.stop()
+		<-gr.done
+		gr.g.stop()
+	}
+	if r.stopWatch != nil {
+		r.stopWatch()
+	}
+	r.watchWG.Wait()
+	for _, c := range r.checkers {
+		c.stop()
+		c.wg.Wait()
+	}
+	for _, in := range insts {
+		in.ep.Close()
+	}
+	if r.cfg != nil {
+		removeStatic(r.cfg.StaticAddresses, r.cfg.StaticRoutes, r.cfg.StaticRules, r.d)
+	}
+	removeVMACs(r.d, insts)
+}
+
+// startGroups starts cfg's sync groups, keeping the running ones in keep
+// (by name) whose configuration and members are unchanged. A new group
+// starting with the daemon enters BACKUP with its notifies; one created
+// by a reload takes its members' states silently.
+func (r *runner) startGroups(cfg *confparse.Config, keep map[string]*groupRun) {
+	byName := map[string]*instance{}
+	for _, in := range r.current() {
+		byName[in.cfg.Name] = in
+	}
+	r.groups = nil
+	for _, g := range cfg.SyncGroups {
+		if len(g.Members) < 2 {
+			continue
+		}
+		dump := confparse.DumpSyncGroup(g)
+		if gr, ok := keep[g.Name]; ok && gr.dump == dump {
+			delete(keep, g.Name)
+			r.groups = append(r.groups, gr)
+			continue
+		}
+		var members []*instance
+		for _, m := range g.Members {
+			if in, ok := byName[m]; ok {
+				members = append(members, in)
+			}
+		}
+		sg := newSyncGroup(g, members, r.d, &cfg.Global, r.d.Events)
+		if keep == nil {
+			sg.start()
+		} else {
+			sg.state = groupStateOf(members, r.status)
+		}
+		ctx, cancel := context.WithCancel(r.ctx)
+		gr := &groupRun{g: sg, dump: dump, stop: cancel, done: make(chan struct{})}
+		go func() { // Ends with ctx.
+			defer close(gr.done)
+			sg.run(ctx)
+		}()
+		r.groups = append(r.groups, gr)
+	}
+}
+
+// groupStateOf is a reloaded group's state: FAULT if a member is in FAULT,
+// MASTER if all are MASTER, else BACKUP.
+func groupStateOf(members []*instance, st *Status) vrrp.State {
+	states := map[string]vrrp.State{}
+	for _, s := range st.Snapshot() {
+		states[s.Name] = s.State
+	}
+	all := true
+	for _, m := range members {
+		switch states[m.cfg.Name] {
+		case vrrp.StateFault:
+			return vrrp.StateFault
+		case vrrp.StateMaster:
+		default:
+			all = false
+		}
+	}
+	if all {
+		return vrrp.StateMaster
+	}
+	return vrrp.StateBackup
+}
+
+// withGroupTracking returns ic with its sync group's tracked interfaces and
+// scripts added (reference §4.4: they apply to every member); without
+// sync_group_tracking_weight their weights are 0.
+func withGroupTracking(ic *confparse.Instance, cfg *confparse.Config) *confparse.Instance {
+	for _, g := range cfg.SyncGroups {
+		if !slices.Contains(g.Members, ic.Name) || len(g.Members) < 2 {
+			continue
+		}
+		if len(g.TrackInterfaces) == 0 && len(g.TrackScripts) == 0 {
+			return ic
+		}
+		c := *ic
+		c.TrackInterfaces = mergeRefs(ic.TrackInterfaces, g.TrackInterfaces, g.TrackingWeight)
+		c.TrackScripts = mergeRefs(ic.TrackScripts, g.TrackScripts, g.TrackingWeight)
+		return &c
+	}
+	return ic
+}
+
+func mergeRefs(own, group []confparse.TrackRef, weights bool) []confparse.TrackRef {
+	out := slices.Clone(own)
+	for _, r := range group {
+		if slices.ContainsFunc(out, func(o confparse.TrackRef) bool { return o.Name == r.Name }) {
+			continue
+		}
+		if !weights {
+			r.Weight = 0
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// inGroup reports whether the instance is a member of a sync group with at
+// least two members.
+func inGroup(name string, cfg *confparse.Config) bool {
+	for _, g := range cfg.SyncGroups {
+		if len(g.Members) >= 2 && slices.Contains(g.Members, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // newInstance sets up one instance: its VMAC when v is not nil (created
 // before the socket opens, and deleted again if the instance cannot be set
 // up), its state machine and its endpoint.
 func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *Status, v *vip.VMAC) (*instance, error) {
+	orig := ic
 	fam := vrrp.IPv4
 	if ic.Family == confparse.IPv6 {
 		fam = vrrp.IPv6
@@ -131,7 +371,9 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		}
 		src = a
 	}
-	m, err := vrrp.NewMachine(machineConfig(ic, fam, src))
+	mc := machineConfig(ic, fam, src)
+	mc.SyncMember = inGroup(ic.Name, cfg)
+	m, err := vrrp.NewMachine(mc)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +414,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,
+		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), events: d.Events, src: src, fam: fam, orig: orig,
 	}
 	in.scripts = d.Scripts
 	return in, nil
@@ -218,14 +461,13 @@ func expectation(ic *confparse.Instance, fam vrrp.Family, g *confparse.Global) v
 	return e
 }
 
-// watchLinks forwards link events to the instances on each interface.
-func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGroup) error {
-	if d.Links == nil || len(insts) == 0 {
-		return nil
-	}
+// restartWatchers (re)starts the link and address watchers when the set of
+// watched interfaces changed; the watchers deliver to the instances running
+// at the time of each event.
+func (r *runner) restartWatchers() {
 	var names []string
 	seen := map[string]bool{}
-	for _, in := range insts {
+	for _, in := range r.current() {
 		for _, n := range in.watched() {
 			if !seen[n] {
 				seen[n] = true
@@ -233,12 +475,35 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 			}
 		}
 	}
-	initial, events, err := d.Links.Watch(ctx, names...)
+	if r.stopWatch != nil && slices.Equal(names, r.watchNames) {
+		return
+	}
+	if r.stopWatch != nil {
+		r.stopWatch()
+		r.watchWG.Wait()
+	}
+	r.watchNames = names
+	ctx, cancel := context.WithCancel(r.ctx)
+	r.stopWatch = cancel
+	if err := r.watchLinks(ctx, names); err != nil {
+		r.d.Log.Warn("link state is not tracked: " + err.Error())
+	}
+	if err := r.watchAddrs(ctx); err != nil {
+		r.d.Log.Warn("deleted VIPs are not tracked: " + err.Error())
+	}
+}
+
+// watchLinks forwards link events to the instances on each interface.
+func (r *runner) watchLinks(ctx context.Context, names []string) error {
+	if r.d.Links == nil || len(names) == 0 {
+		return nil
+	}
+	initial, events, err := r.d.Links.Watch(ctx, names...)
 	if err != nil {
 		return err
 	}
 	deliver := func(ev vip.LinkEvent) {
-		for _, in := range insts {
+		for _, in := range r.current() {
 			if slices.Contains(in.watched(), ev.Ifname) {
 				select {
 				case in.links <- ev:
@@ -252,11 +517,11 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 			deliver(ev)
 		}
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	r.watchWG.Add(1)
+	go func() { // Ends when ctx ends the event stream.
+		defer r.watchWG.Done()
 		for ev := range events {
-			d.Log.Info(ev.String())
+			r.d.Log.Info(ev.String())
 			deliver(ev)
 		}
 	}()
@@ -264,22 +529,22 @@ func watchLinks(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGro
 }
 
 // watchAddrs forwards deletions of an instance's tracked VIPs to it.
-func watchAddrs(ctx context.Context, d Deps, insts []*instance, wg *sync.WaitGroup) error {
-	if d.Addrs == nil || len(insts) == 0 {
+func (r *runner) watchAddrs(ctx context.Context) error {
+	if r.d.Addrs == nil || len(r.current()) == 0 {
 		return nil
 	}
-	events, err := d.Addrs.WatchAddrs(ctx)
+	events, err := r.d.Addrs.WatchAddrs(ctx)
 	if err != nil {
 		return err
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	r.watchWG.Add(1)
+	go func() { // Ends when ctx ends the event stream.
+		defer r.watchWG.Done()
 		for ev := range events {
 			if !ev.Deleted {
 				continue
 			}
-			for _, in := range insts {
+			for _, in := range r.current() {
 				if in.tracksVIP(ev) {
 					select {
 					case in.addrs <- ev:
@@ -316,32 +581,32 @@ func (in *instance) watched() []string {
 	return names
 }
 
-func addStatic(cfg *confparse.Config, d Deps) {
-	for _, a := range cfg.StaticAddresses {
+func addStatic(addrs []*confparse.Address, routes []*confparse.Route, rules []*confparse.Rule, d Deps) {
+	for _, a := range addrs {
 		if err := d.Net.AddAddress(a); err != nil {
 			d.Log.Warn("static address " + a.Prefix.String() + ": " + err.Error())
 		}
 	}
-	for _, r := range cfg.StaticRoutes {
+	for _, r := range routes {
 		if err := d.Net.AddRoute(r); err != nil {
 			d.Log.Warn("static route: " + err.Error())
 		}
 	}
-	for _, r := range cfg.StaticRules {
+	for _, r := range rules {
 		if err := d.Net.AddRule(r); err != nil {
 			d.Log.Warn("static rule: " + err.Error())
 		}
 	}
 }
 
-func removeStatic(cfg *confparse.Config, d Deps) {
-	for _, r := range cfg.StaticRules {
+func removeStatic(addrs []*confparse.Address, routes []*confparse.Route, rules []*confparse.Rule, d Deps) {
+	for _, r := range rules {
 		d.Net.DelRule(r)
 	}
-	for _, r := range cfg.StaticRoutes {
+	for _, r := range routes {
 		d.Net.DelRoute(r)
 	}
-	for _, a := range cfg.StaticAddresses {
+	for _, a := range addrs {
 		d.Net.DelAddress(a)
 	}
 }

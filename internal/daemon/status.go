@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -96,6 +97,14 @@ func (s *Status) update(name string, m *vrrp.Machine) {
 	if a := m.MasterAddr(); a.IsValid() {
 		st.MasterAddr = a.String()
 	}
+}
+
+// remove forgets an instance removed by a reload.
+func (s *Status) remove(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byKey, name)
+	s.order = slices.DeleteFunc(s.order, func(n string) bool { return n == name })
 }
 
 // Snapshot returns a copy of every instance's status, in configuration

@@ -105,6 +105,11 @@ type Config struct {
 	// PrimaryAddr is the source address of our adverts; an advert of
 	// equal priority from a higher address wins (RFC 5798 §6.4.3).
 	PrimaryAddr netip.Addr
+
+	// SyncMember makes the instance a vrrp_sync_group member: when its
+	// master-down timer fires it asks the group (WantMaster) instead of
+	// taking over, and takes over when the group says so (SyncState).
+	SyncMember bool
 }
 
 // Validate reports a Config the Machine cannot run.
@@ -174,6 +179,19 @@ type VIPDeleted struct{}
 // RFC 5798 §6.4.3 Shutdown event.
 type Stop struct{}
 
+// Reconfigure applies a reloaded configuration to a running instance
+// without a transition (reference §5.7: a reload keeps each instance's
+// state). Name, VRID, Version, Family and address ownership must not
+// change: such an instance is replaced instead. The caller re-sends the
+// effective priority afterwards.
+type Reconfigure struct{ Config Config }
+
+// SyncState is the sync group's order (keepalived's vrrp_sync_master and
+// vrrp_sync_backup): StateMaster makes a BACKUP member take over,
+// StateBackup makes a MASTER member give up without a priority 0 advert.
+// It is ignored in other states.
+type SyncState struct{ State State }
+
 func (Start) isEvent()             {}
 func (TimerFired) isEvent()        {}
 func (AdvertReceived) isEvent()    {}
@@ -181,6 +199,8 @@ func (EffectivePriority) isEvent() {}
 func (FaultChanged) isEvent()      {}
 func (Stop) isEvent()              {}
 func (VIPDeleted) isEvent()        {}
+func (SyncState) isEvent()         {}
+func (Reconfigure) isEvent()       {}
 
 // Action is an output of Machine.Step, which the caller executes in order.
 // Every Action has a String method giving a short description.
@@ -225,6 +245,10 @@ type StateChange struct {
 // write the FIFO event: a master heard a lower-priority advert.
 type NotifyRxLowerPri struct{}
 
+// WantMaster tells the sync group that a member's master-down timer fired
+// (Want) or that it heard a master again after that (!Want).
+type WantMaster struct{ Want bool }
+
 // Log is a line keepalived 2.2.7 logs (reference §8), without timestamp or
 // syslog prefix. Detail lines are logged only with --log-detail (-D).
 type Log struct {
@@ -241,6 +265,7 @@ func (StopTimer) isAction()        {}
 func (StateChange) isAction()      {}
 func (NotifyRxLowerPri) isAction() {}
 func (Log) isAction()              {}
+func (WantMaster) isAction()       {}
 
 // String returns "advert prio N".
 func (a SendAdvert) String() string { return fmt.Sprintf("advert prio %d", a.Priority) }
@@ -269,6 +294,14 @@ func (a StateChange) String() string {
 
 // String returns "notify master_rx_lower_pri".
 func (NotifyRxLowerPri) String() string { return "notify master_rx_lower_pri" }
+
+// String returns "want master" or "want master: no".
+func (a WantMaster) String() string {
+	if a.Want {
+		return "want master"
+	}
+	return "want master: no"
+}
 
 // String returns "log: TEXT" or, for a detail line, "log -D: TEXT".
 func (a Log) String() string {

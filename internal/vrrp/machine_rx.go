@@ -18,6 +18,15 @@ func (m *Machine) timerFired(t Timer) {
 	}
 	m.timers[t] = time.Time{}
 	switch {
+	case t == TimerMasterDown && m.state == StateBackup && m.cfg.SyncMember:
+		// keepalived's vrrp_sync_can_goto_master: a member asks its group
+		// and waits another Master_Down_Interval for the others.
+		if !m.wantMaster {
+			m.log("Receive advertisement timeout")
+			m.wantMaster = true
+		}
+		m.emit(WantMaster{Want: true})
+		m.armDown(false)
 	case t == TimerMasterDown && m.state == StateBackup:
 		// RFC 5798 §6.4.2: "If the Master_Down_Timer fires".
 		m.log("Receive advertisement timeout")
@@ -67,6 +76,10 @@ func (m *Machine) backupRx(src netip.Addr, a Advert) {
 		m.masterAddr, m.masterPrio = src, p
 		m.preemptBookkeeping(p)
 		m.armDown(false)
+		if m.wantMaster {
+			m.wantMaster = false
+			m.emit(WantMaster{Want: false})
+		}
 	default:
 		// Preempting: the advert is discarded, the down timer runs on
 		// and we take over when it expires, not at once.

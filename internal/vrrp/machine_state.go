@@ -57,6 +57,10 @@ type Machine struct {
 	garpRefreshAt time.Time // next garp_master_refresh burst, checked at each advert
 	garps         []delayedGARP
 
+	// wantMaster: a sync member's master-down timer fired and the group
+	// has not yet let it take over.
+	wantMaster bool
+
 	now time.Time
 	out []Action
 }
@@ -101,6 +105,10 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 		if m.state != StateStop {
 			m.becomeStopped()
 		}
+	case SyncState:
+		m.syncState(e.State)
+	case Reconfigure:
+		m.reconfigure(e.Config)
 	case VIPDeleted:
 		if m.state == StateMaster {
 			m.toBackup("virtual address deleted", "Entering BACKUP STATE", true)
@@ -196,6 +204,7 @@ func LegalTransition(from, to State) bool { return legalEdges[[2]State{from, to}
 // transition's other actions are out.
 func (m *Machine) enter(to State) State {
 	from := m.state
+	m.wantMaster = false
 	if !LegalTransition(from, to) {
 		panic(fmt.Sprintf("vrrp: (%s) invalid transition %v -> %v", m.cfg.Name, from, to))
 	}
@@ -333,6 +342,42 @@ func (m *Machine) setFault(fault bool, reason string) {
 		m.becomeMaster("fault cleared, address owner")
 	case !fault && m.state == StateFault:
 		m.becomeBackup("fault cleared", "Entering BACKUP STATE")
+	}
+}
+
+// reconfigure takes a reloaded configuration. The base priority follows
+// it unless an address-owner conflict lowered it; the master-down timer of
+// a backup is re-armed with the new interval.
+func (m *Machine) reconfigure(c Config) {
+	if err := c.Validate(); err != nil {
+		return
+	}
+	old := m.cfg
+	c.Name, c.VRID, c.Version, c.Family = old.Name, old.VRID, old.Version, old.Family
+	m.cfg = c
+	m.adverts = c.DownTimerAdverts
+	if m.adverts == 0 {
+		m.adverts = 3
+	}
+	if m.base == old.Priority {
+		m.base = c.Priority
+	}
+	if m.state != StateMaster && c.AdvertInt != old.AdvertInt {
+		m.masterAdverInt = c.AdvertInt
+	}
+	if m.state == StateBackup && !m.timers[TimerMasterDown].IsZero() && !m.downSkew {
+		m.setTimer(TimerMasterDown, m.downFrom.Add(m.downInterval()))
+	}
+}
+
+// syncState carries out the sync group's order (keepalived's
+// vrrp_sync_master and vrrp_sync_backup).
+func (m *Machine) syncState(to State) {
+	switch {
+	case to == StateMaster && m.state == StateBackup:
+		m.becomeMaster("sync group")
+	case to == StateBackup && m.state == StateMaster:
+		m.toBackup("sync group", "Entering BACKUP STATE", false)
 	}
 }
 

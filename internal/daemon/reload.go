@@ -1,0 +1,342 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// instUpdate is what a reload changes in a running instance: its
+// configuration (cfg nil: unchanged), global_defs and sync group.
+type instUpdate struct {
+	cfg    *confparse.Instance
+	global *confparse.Global
+	group  *syncGroup
+	done   chan struct{}
+}
+
+// reload switches the running set to cfg, by instance name (reference
+// §5.7, done better): an unchanged instance is left alone, nothing sent or
+// removed; a changed one takes the change in place (VIPs, eVIPs, routes
+// and rules added or removed while MASTER, with GARPs for new VIPs;
+// priority, timers, tracking, notify scripts) and keeps its state; an
+// instance whose interface, VRID, version, family, unicast peers or
+// source, VMAC or address ownership changed is replaced (stopped quietly,
+// started anew); a removed instance runs its stop sequence with
+// notify_deleted; new instances start. cfg has been checked already.
+func (r *runner) reload(cfg *confparse.Config) error {
+	r.d.Log.Info("Reloading")
+	old := r.cfg
+	running := map[string]*instance{}
+	for _, in := range r.current() {
+		running[in.cfg.Name] = in
+	}
+	// Plan.
+	type slot struct {
+		ic   *confparse.Instance // as configured
+		keep *instance           // kept instance, or nil for a new one
+	}
+	var plan []slot
+	var gone []*instance
+	for _, ic := range cfg.Instances {
+		in, ok := running[ic.Name]
+		gic := withGroupTracking(ic, cfg)
+		switch {
+		case ok && !needsReplace(in.orig, gic):
+			plan = append(plan, slot{ic: ic, keep: in})
+		case ok:
+			in.log.Info("(" + ic.Name + ") interface, VRID, version, transport or ownership changed - restarting the instance")
+			in.quiet = true
+			gone = append(gone, in)
+			plan = append(plan, slot{ic: ic})
+		default:
+			plan = append(plan, slot{ic: ic})
+		}
+		delete(running, ic.Name)
+	}
+	for _, in := range r.current() {
+		if _, ok := running[in.cfg.Name]; ok {
+			in.deleted = true
+			gone = append(gone, in)
+		}
+	}
+	kept := map[string]*instance{}
+	for _, s := range plan {
+		if s.keep != nil {
+			kept[s.ic.Name] = s.keep
+		}
+	}
+	// Stop what goes, before anything new opens the same VRID.
+	for _, in := range gone {
+		in.stop()
+	}
+	for _, in := range gone {
+		<-in.done
+		in.ep.Close()
+		if !in.quiet {
+			r.status.remove(in.cfg.Name)
+		}
+	}
+	removeVMACs(r.d, gone)
+	// Groups are rebuilt below; the old coordinators end here.
+	keepGroups := map[string]*groupRun{}
+	for _, gr := range r.groups {
+		if sameMembers(gr.g, kept) {
+			keepGroups[gr.g.cfg.Name] = gr
+			continue
+		}
+		gr.stop()
+		<-gr.done
+	}
+	// Start.
+	vmacs, err := planVMACs(cfg)
+	if err != nil {
+		r.d.Log.Error("reload: " + err.Error())
+	}
+	var next, fresh []*instance
+	updates := map[*instance]*confparse.Instance{}
+	for _, s := range plan {
+		if s.keep != nil {
+			gic := withGroupTracking(s.ic, cfg)
+			if confparse.DumpInstance(gic) != confparse.DumpInstance(s.keep.orig) {
+				updates[s.keep] = gic
+			}
+			next = append(next, s.keep)
+			continue
+		}
+		in, err := r.newInstance(s.ic, cfg, vmacs)
+		if err != nil {
+			r.d.Log.Error(fmt.Sprintf("(%s) %v - not started", s.ic.Name, err))
+			continue
+		}
+		next = append(next, in)
+		fresh = append(fresh, in)
+	}
+	r.mu.Lock()
+	r.insts = next
+	r.mu.Unlock()
+	oldGroups := map[*instance]*syncGroup{}
+	for _, gr := range r.groups {
+		for _, m := range gr.g.members {
+			oldGroups[m] = gr.g
+		}
+	}
+	r.startGroups(cfg, keepGroups)
+	newGroups := map[*instance]*syncGroup{}
+	for _, gr := range r.groups {
+		for _, m := range gr.g.members {
+			newGroups[m] = gr.g
+		}
+	}
+	globalChanged := confparse.DumpGlobal(old) != confparse.DumpGlobal(cfg)
+	for _, in := range next {
+		if slices.Contains(fresh, in) {
+			in.group = newGroups[in]
+			continue
+		}
+		ic, changed := updates[in]
+		if !changed && !globalChanged && oldGroups[in] == newGroups[in] {
+			continue
+		}
+		if changed {
+			in.orig = ic
+		}
+		u := instUpdate{cfg: ic, global: &cfg.Global, group: newGroups[in], done: make(chan struct{})}
+		select {
+		case in.reconf <- u:
+			<-u.done
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		}
+	}
+	r.reloadStatic(old, cfg)
+	r.cfg = cfg
+	r.restartWatchers()
+	r.syncCheckers(cfg)
+	for _, in := range fresh {
+		r.launch(in)
+	}
+	r.d.Log.Info("Reload complete")
+	return nil
+}
+
+// needsReplace reports whether a running instance must be restarted to
+// take configuration b: what its socket, VMAC or state machine's identity
+// depend on changed.
+func needsReplace(a, b *confparse.Instance) bool {
+	peers := func(ps []confparse.UnicastPeer) []netip.Addr {
+		var out []netip.Addr
+		for _, p := range ps {
+			out = append(out, p.Addr)
+		}
+		return out
+	}
+	vmac := func(v *confparse.VMAC) confparse.VMAC {
+		if v == nil {
+			return confparse.VMAC{}
+		}
+		return *v
+	}
+	return a.Interface != b.Interface || a.VRID != b.VRID || a.Version != b.Version ||
+		a.Family != b.Family || a.NativeIPv6 != b.NativeIPv6 ||
+		a.UnicastSrcIP != b.UnicastSrcIP || a.McastSrcIP != b.McastSrcIP || a.McastDstIP != b.McastDstIP ||
+		a.UnicastTTL != b.UnicastTTL || !slices.Equal(peers(a.UnicastPeers), peers(b.UnicastPeers)) ||
+		vmac(a.VMAC) != vmac(b.VMAC) ||
+		a.OldUnicastChecksum != b.OldUnicastChecksum || a.OldUnicastChecksumNever != b.OldUnicastChecksumNever ||
+		(a.Priority == vrrp.PriorityOwner) != (b.Priority == vrrp.PriorityOwner)
+}
+
+// reconfigure takes a reload's update inside the instance's goroutine.
+func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
+	defer close(u.done)
+	if u.global != nil {
+		in.global = u.global
+		in.garp, in.gna = u.global.GarpInterval, u.global.GnaInterval
+	}
+	if u.group != in.group {
+		in.group, in.ownFault, in.groupFault = u.group, false, false
+	}
+	old := in.cfg
+	if u.cfg != nil {
+		nc := u.cfg
+		if in.vmac != nil {
+			nc = withVMAC(nc, *in.vmac)
+		}
+		in.cfg = nc
+		legacy := in.expect.Checksum == vrrp.ChecksumLegacy
+		in.expect = expectation(nc, in.fam, in.global)
+		if legacy {
+			in.expect.Checksum = vrrp.ChecksumLegacy
+		}
+	}
+	mc := machineConfig(in.cfg, in.fam, in.src)
+	mc.SyncMember = in.group != nil
+	in.exec(ctx, in.m.Step(in.now(), vrrp.Reconfigure{Config: mc}))
+	if in.vipsSet && u.cfg != nil {
+		in.moveAddrs(ctx, old, in.cfg)
+	}
+	in.retrack(ctx)
+}
+
+// moveAddrs applies a reload's address changes to a MASTER: what left the
+// configuration is deleted, what joined is added, and new VIPs are
+// announced; the rest is not touched.
+func (in *instance) moveAddrs(ctx context.Context, old, cur *confparse.Instance) {
+	oldAddrs := append(slices.Clone(old.VIPs), old.EVIPs...)
+	newAddrs := append(slices.Clone(cur.VIPs), cur.EVIPs...)
+	for _, r := range minus(old.Rules, cur.Rules) {
+		if err := in.net.DelRule(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range minus(old.Routes, cur.Routes) {
+		if err := in.net.DelRoute(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, a := range minus(oldAddrs, newAddrs) {
+		if err := in.net.DelAddress(a); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	added := minus(newAddrs, oldAddrs)
+	for _, a := range added {
+		if err := in.net.AddAddress(a); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range minus(cur.Routes, old.Routes) {
+		if err := in.net.AddRoute(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	for _, r := range minus(cur.Rules, old.Rules) {
+		if err := in.net.AddRule(r); err != nil {
+			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
+		}
+	}
+	if len(added) > 0 {
+		in.announceAddrs(ctx, added, in.cfg.GarpMasterRepeat)
+	}
+}
+
+// minus returns the items of a whose String is not that of an item of b.
+func minus[T fmt.Stringer](a, b []T) []T {
+	have := map[string]bool{}
+	for _, x := range b {
+		have[x.String()] = true
+	}
+	var out []T
+	for _, x := range a {
+		if !have[x.String()] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// reloadStatic adds and removes static addresses, routes and rules that
+// the reload changed.
+func (r *runner) reloadStatic(old, cur *confparse.Config) {
+	removeStatic(minus(old.StaticAddresses, cur.StaticAddresses), minus(old.StaticRoutes, cur.StaticRoutes),
+		minus(old.StaticRules, cur.StaticRules), r.d)
+	addStatic(minus(cur.StaticAddresses, old.StaticAddresses), minus(cur.StaticRoutes, old.StaticRoutes),
+		minus(cur.StaticRules, old.StaticRules), r.d)
+}
+
+// sameMembers reports whether a running group's members are all kept by
+// the reload (same instance objects).
+func sameMembers(g *syncGroup, kept map[string]*instance) bool {
+	for _, m := range g.members {
+		if kept[m.cfg.Name] != m {
+			return false
+		}
+	}
+	return true
+}
+
+// syncCheckers runs one checker per vrrp_script that instances track. A
+// checker whose script and trackers are unchanged keeps running, with its
+// state; others are (re)started and removed ones end.
+func (r *runner) syncCheckers(cfg *confparse.Config) {
+	want := map[string]bool{}
+	for _, s := range cfg.Scripts {
+		var names []string // identities: a replaced instance is another tracker
+		var trackers []*instance
+		for _, in := range r.current() {
+			if slices.ContainsFunc(in.cfg.TrackScripts, func(t confparse.TrackRef) bool { return t.Name == s.Name }) {
+				names = append(names, fmt.Sprintf("%p", in))
+				trackers = append(trackers, in)
+			}
+		}
+		if len(trackers) == 0 {
+			continue
+		}
+		want[s.Name] = true
+		dump, who := confparse.DumpScript(s), fmt.Sprint(names)
+		if c, ok := r.checkers[s.Name]; ok {
+			if c.dump == dump && c.trackers == who {
+				continue
+			}
+			c.stop()
+			c.wg.Wait()
+		}
+		ctx, cancel := context.WithCancel(r.ctx)
+		c := &checkerRun{dump: dump, trackers: who, stop: cancel}
+		one := *cfg
+		one.Scripts = []*confparse.Script{s}
+		runCheckers(ctx, &one, r.d, trackers, &c.wg)
+		r.checkers[s.Name] = c
+	}
+	for name, c := range r.checkers {
+		if !want[name] {
+			c.stop()
+			c.wg.Wait()
+			delete(r.checkers, name)
+		}
+	}
+}
