@@ -109,14 +109,13 @@ func (in *instance) deletedState() string {
 // state (reference §5.1): notify_<state> with its own words, then notify
 // with INSTANCE name STATE priority appended.
 // A removed instance (deleted) runs notify_deleted and says state DELETED
-// when notify_deleted is set, else notify_fault and FAULT.
+// when notify_deleted is set, else only notify, saying FAULT (observed on
+// keepalived 2.2.7: its notify_fault does not run).
 func (in *instance) notifyCommands(to vrrp.State, state string) []scripts.Command {
 	var specific *confparse.Command
 	switch {
 	case in.deleted && to == vrrp.StateStop && in.cfg.NotifyDeletedSet:
 		specific = in.cfg.NotifyDeleted
-	case in.deleted && to == vrrp.StateStop:
-		specific = in.cfg.NotifyFault
 	}
 	switch to {
 	case vrrp.StateMaster:
