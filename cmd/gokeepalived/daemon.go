@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
+	"github.com/gokeepalived/gokeepalived/internal/sdnotify"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
 )
@@ -91,25 +94,16 @@ func runDaemon(o *options, stderr io.Writer) int {
 			p.Remove()
 		}
 	}()
-	return serve(o, cfg, log)
+	return serve(o, cfg, diags, log)
 }
 
-func serve(o *options, cfg *confparse.Config, log *slog.Logger) int {
+func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *slog.Logger) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// SIGHUP is caught from the start: its default action would end us.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-hup:
-				log.Warn("Reloading is not supported yet - ignoring SIGHUP")
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	host, err := vip.Open(vip.Config{Logger: log})
 	if err != nil {
 		log.Error(err.Error())
@@ -118,17 +112,82 @@ func serve(o *options, cfg *confparse.Config, log *slog.Logger) int {
 	defer host.Close()
 	pool := socket.NewPool(log)
 	defer pool.Close()
+	running := runningConfigPath(o)
+	if err := writeRunningConfig(running, cfg); err != nil {
+		log.Warn("cannot save the running configuration for reload previews: " + err.Error())
+	}
+	defer os.Remove(running)
+	reloads := make(chan daemon.Reload)
 	deps := daemon.Deps{
 		Log: log, Net: host, Links: host, Addrs: host, Scripts: &scripts.Runner{Log: log},
-		Open: func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
+		Open:    func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
+		Reloads: reloads,
+		// systemd's Type=notify: ready once every instance has started.
+		Ready: func() { notifySystemd(log, sdnotify.Ready()) },
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() { // Ends with ctx.
+		defer wg.Done()
+		handleReloads(ctx, hup, o, log, knownDiags(diags), reloads)
+	}()
 	err = daemon.Run(ctx, cfg, deps, daemon.NewStatus())
+	notifySystemd(log, sdnotify.Stopping())
 	if err != nil {
 		log.Error(err.Error())
+		stop()
 		return exitFatal
 	}
 	log.Info("Stopped gokeepalived v" + programVersion)
 	return exitOK
+}
+
+// handleReloads serves SIGHUP until ctx ends: the configuration is read and
+// checked again, and handed to the daemon only if it has no new errors.
+func handleReloads(ctx context.Context, hup <-chan os.Signal, o *options, log *slog.Logger, known map[string]bool, reloads chan<- daemon.Reload) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		log.Info("Reloading ...")
+		notifySystemd(log, sdnotify.Reloading())
+		cfg, diags := loadReload(o, log, known)
+		if cfg == nil {
+			notifySystemd(log, sdnotify.Ready())
+			continue
+		}
+		done := make(chan error, 1)
+		select {
+		case reloads <- daemon.Reload{Config: cfg, Done: done}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case err := <-done:
+			notifySystemd(log, sdnotify.Ready())
+			if err != nil {
+				log.Error("reload: " + err.Error())
+				continue
+			}
+		case <-ctx.Done():
+			return
+		}
+		if err := writeRunningConfig(runningConfigPath(o), cfg); err != nil {
+			log.Warn("cannot save the running configuration for reload previews: " + err.Error())
+		}
+		known = knownDiags(diags)
+		log.Debug(fmt.Sprintf("Reload: %d goroutines", runtime.NumGoroutine()))
+	}
+}
+
+// notifySystemd logs a failure to talk to systemd's notify socket.
+func notifySystemd(log *slog.Logger, err error) {
+	if err != nil {
+		log.Warn("sd_notify: " + err.Error())
+	}
 }
 
 // unsupported refuses what gokeepalived does not implement rather than run

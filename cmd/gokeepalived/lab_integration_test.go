@@ -155,7 +155,7 @@ func (l *lab) capture(filter string) (file string, stop func()) {
 	l.t.Helper()
 	nstest.RequireBinaries(l.t, "tcpdump")
 	file = filepath.Join(l.dir, fmt.Sprintf("cap-%d.pcap", time.Now().UnixNano()))
-	p := l.lan.Start(l.t, "tcpdump", "-i", nstest.BridgeName, "-U", "-n", "-w", file, filter)
+	p := l.lan.Start(l.t, "tcpdump", "-i", nstest.BridgeName, "--immediate-mode", "-U", "-n", "-w", file, filter)
 	p.WaitOutput(l.t, 10*time.Second, "listening on")
 	return file, func() {
 		p.Signal(syscall.SIGINT)

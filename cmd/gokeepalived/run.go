@@ -30,7 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stdout, o.flags)
 		return exitOK
 	case o.version:
-		fmt.Fprintf(stdout, "gokeepalived v%s, compatible with Keepalived v2.2.7 (VRRP side)\n", programVersion)
+		printVersion(stderr)
 		return exitOK
 	case o.configTest:
 		return checkConfig(o, stdout, stderr)
@@ -76,6 +76,9 @@ func checkConfig(o *options, stdout, stderr io.Writer) int {
 	if len(diags) > 0 {
 		fmt.Fprintln(out, summary(o.configFile, diags))
 	}
+	if !diags.CannotRun() {
+		reloadPreview(o, cfg, out)
+	}
 	return code
 }
 
@@ -97,4 +100,35 @@ func summary(file string, diags confparse.Diagnostics) string {
 		verdict = "runs, with the errors above ignored as keepalived ignores them"
 	}
 	return fmt.Sprintf("%s: %d error(s), %d warning(s); the configuration %s", file, errs, warns, verdict)
+}
+
+// keepalivedCompat is the keepalived release whose VRRP side gokeepalived
+// follows, as -v reports it.
+const keepalivedCompat = "2.2.7"
+
+// printVersion is -v / --version: keepalived writes its version to stderr
+// and exits 0, and so does gokeepalived.
+//
+// The first line keeps keepalived's shape, "Keepalived v2.2.7 (...)",
+// because monitoring tools parse it. mehdy/keepalived-exporter (formerly
+// cafebazaar/keepalived-exporter; internal/types/utils/version.go,
+// ParseVersion) reads the first line of `keepalived -v`'s stderr, splits it
+// at single spaces and parses the second word minus its first character
+// with hashicorp/go-version; from 1.3.8 on it asks `keepalived --signum` for
+// the signal numbers (utils/signals.go, HasSigNumSupport), and from 1.4.0
+// on it reads the script states from the data dump. A third word must follow
+// the version, as keepalived's date does, because that exporter's older
+// parser (internal/collector/utils.go) left the line's newline on the last
+// word. gen2brain/keepalived_exporter does not run -v: it sends the fixed
+// signal 36 for the JSON dump. version_test.go runs that parse on this
+// output.
+func printVersion(w io.Writer) {
+	goVersion := "an unknown Go version"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.GoVersion != "" {
+		goVersion = bi.GoVersion
+	}
+	fmt.Fprintf(w, "Keepalived v%s (gokeepalived %s)\n\n", keepalivedCompat, programVersion)
+	fmt.Fprintf(w, "gokeepalived %s, a keepalived-compatible VRRP daemon: it runs Keepalived v%s's VRRP side\n",
+		programVersion, keepalivedCompat)
+	fmt.Fprintf(w, "Built with %s\n", goVersion)
 }
