@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gokeepalived/gokeepalived/internal/nstest"
+)
+
+// exporterVersionRE is the version syntax of hashicorp/go-version
+// (version.go, VersionRegexpRaw), which the exporters parse -v's version
+// word with: numbers separated by dots, an optional "v", pre-release and
+// metadata suffixes, and nothing else around it.
+var exporterVersionRE = regexp.MustCompile(`^v?([0-9]+(?:\.[0-9]+)*)(?:-[0-9A-Za-z\-~.]+)?(?:\+[0-9A-Za-z\-~.]+)?$`)
+
+// exporterVersions parses a `keepalived -v` output the two ways
+// mehdy/keepalived-exporter has done it, and returns both results: the
+// current ParseVersion (internal/types/utils/version.go: the text before the
+// first newline, which must exist) and the older getKeepalivedVersion
+// (internal/collector/utils.go: the line with its newline). Each splits the
+// line at single spaces and takes the second word minus its first
+// character.
+func exporterVersions(t *testing.T, output string) (current, older []int) {
+	t.Helper()
+	parse := func(line string) []int {
+		args := strings.Split(line, " ")
+		if len(args) < 2 || args[1] == "" {
+			t.Fatalf("first line %q: fewer than two words", line)
+		}
+		word := args[1][1:]
+		m := exporterVersionRE.FindStringSubmatch(word)
+		if m == nil {
+			t.Fatalf("first line %q: %q is not a version to hashicorp/go-version", line, word)
+		}
+		var v []int
+		for _, n := range strings.Split(m[1], ".") {
+			i, err := strconv.Atoi(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = append(v, i)
+		}
+		return v
+	}
+	first, _, ok := strings.Cut(output, "\n")
+	if !ok {
+		t.Fatalf("output %q has no newline", output)
+	}
+	return parse(first), parse(first + "\n")
+}
+
+// atLeast compares versions as go-version does: missing parts are zeros.
+func atLeast(v []int, min ...int) bool {
+	for i := 0; i < max(len(v), len(min)); i++ {
+		a, b := 0, 0
+		if i < len(v) {
+			a = v[i]
+		}
+		if i < len(min) {
+			b = min[i]
+		}
+		if a != b {
+			return a > b
+		}
+	}
+	return true
+}
+
+func TestVersionOutput(t *testing.T) {
+	for _, flag := range []string{"-v", "--version"} {
+		code, stdout, stderr := runArgs(t, flag)
+		if code != 0 {
+			t.Errorf("%s: exit code %d, want 0 as keepalived", flag, code)
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout %q, want nothing: keepalived writes -v to stderr", flag, stdout)
+		}
+		want := "Keepalived v2.2.7 (gokeepalived " + programVersion + ")\n"
+		if !strings.HasPrefix(stderr, want) {
+			t.Errorf("%s: stderr %q, want a first line %q", flag, stderr, want)
+		}
+		if !strings.Contains(stderr, "gokeepalived "+programVersion+", a keepalived-compatible VRRP daemon") {
+			t.Errorf("%s: stderr %q does not say what it is", flag, stderr)
+		}
+	}
+}
+
+func TestVersionParsedByExporters(t *testing.T) {
+	_, _, stderr := runArgs(t, "-v")
+	current, older := exporterVersions(t, stderr)
+	for _, v := range [][]int{current, older} {
+		if !slices.Equal(v, []int{2, 2, 7}) {
+			t.Errorf("exporters read version %v from %q, want 2.2.7", v, stderr)
+		}
+		// mehdy/keepalived-exporter internal/types/utils/signals.go and
+		// vrrp.go: --signum from 1.3.8, script states from 1.4.0.
+		if !atLeast(v, 1, 3, 8) || !atLeast(v, 1, 4, 0) {
+			t.Errorf("version %v: the exporter would not use --signum and script states", v)
+		}
+	}
+}
+
+// TestVersionMatchesKeepalived checks that gokeepalived reports the release
+// of the keepalived it is tested against, parsed the exporters' way from the
+// real `keepalived -v` (stderr, exit 0).
+func TestVersionMatchesKeepalived(t *testing.T) {
+	nstest.RequireBinaries(t, "keepalived")
+	cmd := exec.Command("keepalived", "-v")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("keepalived -v: %v", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("keepalived -v wrote %q to stdout; gokeepalived writes nothing there", stdout.String())
+	}
+	ka, _ := exporterVersions(t, stderr.String())
+	_, _, ours := runArgs(t, "-v")
+	gk, _ := exporterVersions(t, ours)
+	if !slices.Equal(ka, gk) {
+		t.Errorf("keepalived -v says %v, gokeepalived -v says %v", ka, gk)
+	}
+}
