@@ -76,6 +76,9 @@ func checkConfig(o *options, stdout, stderr io.Writer) int {
 	if len(diags) > 0 {
 		fmt.Fprintln(out, summary(o.configFile, diags))
 	}
+	if !diags.CannotRun() {
+		reloadPreview(o, cfg, out)
+	}
 	return code
 }
 
