@@ -4,8 +4,20 @@ PREFIX    ?= /usr/local
 BIN       := bin/gokeepalived
 PKGS      := ./...
 FUZZTIME  ?= 60s
+# make install: where the files go (DESTDIR is prepended to each).
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+# make deb: nfpm at a pinned version (one whose modules the Go proxy
+# serves), run with `go run` so that it stays out of go.mod; the package
+# version is the binary's programVersion.
+NFPM       := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST       ?= dist
+VERSION    ?= $(shell sed -n 's/^[[:space:]]*programVersion[[:space:]]*=[[:space:]]*"\(.*\)"$$/\1/p' cmd/gokeepalived/flags.go)
+DEB_GOARCH ?= $(shell $(GO) env GOARCH)
 
-.PHONY: help build demo test test-unit lint fuzz install bench-config bench-failover clean
+.PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover clean
 
 help:
 	@echo "make build         build $(BIN)"
@@ -14,7 +26,9 @@ help:
 	@echo "make test-unit     tests that need no privileges"
 	@echo "make lint          gofmt, go vet, staticcheck, go mod tidy check"
 	@echo "make fuzz          run every fuzz target for FUZZTIME each (default $(FUZZTIME))"
-	@echo "make install       install to $(PREFIX)/sbin"
+	@echo "make install       install the binary to $(SBINDIR), the man page to $(MANDIR), the unit to"
+	@echo "                   $(UNITDIR) and, if absent, $(SYSCONFDIR)/default/gokeepalived (DESTDIR=... to stage)"
+	@echo "make deb           build $(DIST)/gokeepalived_$(VERSION)_<arch>.deb with nfpm (DEB_GOARCH=arm64 to cross-build)"
 	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config"
 	@echo "make bench-failover  failover times and CPU/RSS at 1, 256, 1000 instances, beside keepalived (root)"
 
@@ -44,7 +58,23 @@ fuzz:
 	done
 
 install: build
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/gokeepalived
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/gokeepalived
+	install -D -m 0644 packaging/gokeepalived.8 $(DESTDIR)$(MANDIR)/man8/gokeepalived.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/gokeepalived|$(SBINDIR)/gokeepalived|g' packaging/gokeepalived.service > $(DESTDIR)$(UNITDIR)/gokeepalived.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/gokeepalived.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/gokeepalived || \
+		install -D -m 0644 packaging/default $(DESTDIR)$(SYSCONFDIR)/default/gokeepalived
+	@echo "installed; run 'systemctl daemon-reload' before using gokeepalived.service"
+
+deb:
+	rm -rf $(DIST)/stage
+	mkdir -p $(DIST)/stage
+	GOARCH=$(DEB_GOARCH) $(GO) build -trimpath -o $(DIST)/stage/gokeepalived ./cmd/gokeepalived
+	gzip -9n < packaging/gokeepalived.8 > $(DIST)/stage/gokeepalived.8.gz
+	VERSION=$(VERSION) GK_ARCH=$(DEB_GOARCH) GK_STAGE=$(DIST)/stage \
+		$(GO) run $(NFPM) package --config packaging/nfpm.yaml --packager deb --target $(DIST)/
+	rm -rf $(DIST)/stage
 
 bench-config: build
 	$(GO) run ./bench/checkconfig -gokeepalived ./$(BIN)
