@@ -76,6 +76,12 @@ type instance struct {
 	orig *confparse.Instance
 	src  netip.Addr
 	fam  vrrp.Family
+
+	// waitScripts are the tracked scripts whose first result the start
+	// waits for (keepalived's silent FAULT until then), at most waitMax.
+	waitScripts map[string]bool
+	waitMax     time.Duration
+	started     bool
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -84,12 +90,23 @@ func (in *instance) run(ctx context.Context) {
 	if in.scripts != nil {
 		in.notify = newNotifier(in.scripts, in.log)
 	}
-	in.exec(ctx, in.m.Step(in.now(), vrrp.Start{}))
+	var held <-chan time.Time
+	if len(in.waitScripts) == 0 {
+		in.started = true
+		in.exec(ctx, in.m.Step(in.now(), vrrp.Start{}))
+	} else {
+		t := time.NewTimer(in.waitMax)
+		defer t.Stop()
+		held = t.C
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		in.armTimer(timer)
 		select {
+		case <-held:
+			in.log.Warn("(" + in.cfg.Name + ") tracked scripts gave no result in time - starting without them")
+			in.startAfterScripts(ctx)
 		case <-ctx.Done():
 			// The stop sequence runs with a fresh context: ctx is done.
 			in.exec(context.Background(), in.m.Step(in.now(), vrrp.Stop{}))
@@ -307,6 +324,20 @@ func (in *instance) scriptResult(ctx context.Context, u scripts.Update) {
 	}
 	in.scriptOK[u.Name] = u.OK
 	in.retrack(ctx)
+	if !in.started {
+		delete(in.waitScripts, u.Name)
+		if len(in.waitScripts) == 0 {
+			in.startAfterScripts(ctx)
+		}
+	}
+}
+
+// startAfterScripts starts an instance held for its scripts' first results.
+func (in *instance) startAfterScripts(ctx context.Context) {
+	if !in.started {
+		in.started = true
+		in.exec(ctx, in.m.Step(in.now(), vrrp.Start{AfterScripts: true}))
+	}
 }
 
 // vipDeleted handles a tracked VIP deleted while MASTER, as keepalived

@@ -77,6 +77,7 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	for {
 		select {
 		case <-ctx.Done():
+			d.Log.Info("Stopping")
 			return nil
 		case rl := <-d.Reloads:
 			err := r.reload(rl.Config)
@@ -417,7 +418,30 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), events: d.Events, src: src, fam: fam, orig: orig,
 	}
 	in.scripts = d.Scripts
+	if d.Scripts != nil {
+		in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg)
+	}
 	return in, nil
+}
+
+// scriptsToWaitFor lists the instance's tracked vrrp_scripts, whose first
+// results its start waits for, and how long at most: the longest first run
+// (timeout, or interval) plus the kill grace and a second.
+func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config) (map[string]bool, time.Duration) {
+	names := map[string]bool{}
+	longest := time.Duration(0)
+	for _, t := range ic.TrackScripts {
+		for _, s := range cfg.Scripts {
+			if s.Name == t.Name {
+				names[t.Name] = true
+				longest = max(longest, s.Timeout, s.Interval)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, 0
+	}
+	return names, longest + scripts.DefaultKillGrace + time.Second
 }
 
 // machineConfig maps a lowered instance onto its state machine's Config.

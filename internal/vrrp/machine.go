@@ -145,7 +145,11 @@ const centisecond = 10 * time.Millisecond
 type Event interface{ isEvent() }
 
 // Start starts the instance: the RFC 5798 §6.4.1 Startup event.
-type Start struct{}
+// AfterScripts marks a start held until every tracked script had its first
+// result: keepalived 2.2.7 keeps such an instance in a silent FAULT
+// meanwhile, then logs "Entering BACKUP STATE" without "(init)", or enters
+// FAULT without a log line (its notifies still run).
+type Start struct{ AfterScripts bool }
 
 // TimerFired reports that the timer last armed by SetTimer has expired.
 type TimerFired struct{ Timer Timer }

@@ -92,7 +92,7 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 	m.now, m.out = now, nil
 	switch e := ev.(type) {
 	case Start:
-		m.start()
+		m.start(e.AfterScripts)
 	case TimerFired:
 		m.timerFired(e.Timer)
 	case AdvertReceived:
@@ -216,14 +216,19 @@ func (m *Machine) enter(to State) State {
 // master at once, others become backup with a full Master_Down_Interval
 // (keepalived's MASTER wish below 255 included, reference §3.1), and an
 // instance whose tracking is down enters FAULT.
-func (m *Machine) start() {
+func (m *Machine) start(afterScripts bool) {
 	switch {
 	case m.state != StateInit:
+	case m.fault && afterScripts:
+		m.enter(StateFault)
+		m.emit(StateChange{From: StateInit, To: StateFault, Reason: "init: " + m.faultWhy})
 	case m.fault:
 		m.becomeFault("init")
 	case m.base == PriorityOwner:
 		m.log("Receive advertisement timeout")
 		m.becomeMaster("address owner")
+	case afterScripts:
+		m.becomeBackup("init", "Entering BACKUP STATE")
 	default:
 		m.becomeBackup("init", "Entering BACKUP STATE (init)")
 	}

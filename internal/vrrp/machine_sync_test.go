@@ -49,3 +49,21 @@ func TestSyncMemberWaitsForGroup(t *testing.T) {
 		t.Fatalf("FAULT member obeyed: %v", render(out))
 	}
 }
+
+// TestStartAfterScripts: a start held for the tracked scripts' first
+// results enters BACKUP with "Entering BACKUP STATE" (no "(init)"), or FAULT
+// without a log line, as keepalived 2.2.7 does (observed).
+func TestStartAfterScripts(t *testing.T) {
+	m := newTestMachine(t, machineConfig(100))
+	got := render(m.Step(at(0), Start{AfterScripts: true}))
+	if m.State() != StateBackup || !slices.Contains(got, "log: (VI_1) Entering BACKUP STATE") {
+		t.Fatalf("state %v:\n%s", m.State(), strings.Join(got, "\n"))
+	}
+	f := newTestMachine(t, machineConfig(100))
+	f.Step(at(0), FaultChanged{Fault: true, Reason: "script chk"})
+	got = render(f.Step(at(0), Start{AfterScripts: true}))
+	if f.State() != StateFault || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "log:") }) ||
+		!slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "FAULT") }) {
+		t.Fatalf("state %v:\n%s", f.State(), strings.Join(got, "\n"))
+	}
+}
