@@ -310,17 +310,25 @@ func groupStateOf(members []*instance, st *Status) vrrp.State {
 
 // withGroupTracking returns ic with its sync group's tracked interfaces and
 // scripts added (reference §4.4: they apply to every member); without
-// sync_group_tracking_weight their weights are 0.
+// sync_group_tracking_weight their weights, and the member's own
+// track_interface weights, are 0.
 func withGroupTracking(ic *confparse.Instance, cfg *confparse.Config) *confparse.Instance {
 	for _, g := range cfg.SyncGroups {
 		if !slices.Contains(g.Members, ic.Name) || len(g.Members) < 2 {
 			continue
 		}
-		if len(g.TrackInterfaces) == 0 && len(g.TrackScripts) == 0 {
-			return ic
-		}
 		c := *ic
-		c.TrackInterfaces = mergeRefs(ic.TrackInterfaces, g.TrackInterfaces, g.TrackingWeight)
+		own := ic.TrackInterfaces
+		if !g.TrackingWeight {
+			// keepalived forces a sync member's track_interface weights
+			// to 0 (reference §4.1).
+			own = nil
+			for _, r := range ic.TrackInterfaces {
+				r.Weight = 0
+				own = append(own, r)
+			}
+		}
+		c.TrackInterfaces = mergeRefs(own, g.TrackInterfaces, g.TrackingWeight)
 		c.TrackScripts = mergeRefs(ic.TrackScripts, g.TrackScripts, g.TrackingWeight)
 		return &c
 	}
