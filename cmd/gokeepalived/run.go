@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/dumps"
 )
 
 // checkGCPercent is the garbage collector's target for the config check.
@@ -24,6 +26,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "gokeepalived: %v\nTry 'gokeepalived --help'.\n", err)
 		return exitUsage
+	}
+	if o.flags.Changed("signum") {
+		return printSignum(o.signum, stdout, stderr)
 	}
 	switch {
 	case o.help:
@@ -131,4 +136,41 @@ func printVersion(w io.Writer) {
 	fmt.Fprintf(w, "gokeepalived %s, a keepalived-compatible VRRP daemon: it runs Keepalived v%s's VRRP side\n",
 		programVersion, keepalivedCompat)
 	fmt.Fprintf(w, "Built with %s\n", goVersion)
+}
+
+// signumOf returns the number of the signal behind one of keepalived's
+// --signum names (case-sensitive; reference §5.5). TDUMP exists only in
+// keepalived builds with THREAD_DUMP, which Debian's is not.
+func signumOf(name string) (syscall.Signal, bool) {
+	switch name {
+	case "STOP":
+		return syscall.SIGTERM, true
+	case "RELOAD":
+		return syscall.SIGHUP, true
+	case "DATA":
+		return dumps.SignalData, true
+	case "STATS":
+		return dumps.SignalStats, true
+	case "STATS_CLEAR":
+		return dumps.SignalStatsClear, true
+	case "JSON":
+		return dumps.SignalJSON, true
+	}
+	return 0, false
+}
+
+// printSignum is --signum=NAME: the number and a newline on stdout and
+// exit 0, or keepalived's message on stderr and exit 1.
+func printSignum(name string, stdout, stderr io.Writer) int {
+	if name == "" {
+		fmt.Fprintln(stderr, "Missing parameter for option --signum")
+		return exitFatal
+	}
+	sig, ok := signumOf(name)
+	if !ok {
+		fmt.Fprintf(stderr, "Unknown sigfunc %s\n", name)
+		return exitFatal
+	}
+	fmt.Fprintf(stdout, "%d\n", int(sig))
+	return exitOK
 }

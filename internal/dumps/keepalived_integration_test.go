@@ -14,13 +14,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
-// The signals keepalived 2.2.7 dumps on (reference §5.5).
-const (
-	sigJSON  = syscall.Signal(36) // SIGRTMIN+2
-	sigStats = syscall.SIGUSR2
-	sigData  = syscall.SIGUSR1
-)
-
 // TestIntegrationFormatsMatchKeepalived runs Debian's keepalived 2.2.7 on
 // the testdata configuration "formats" in a namespace, asks it for its
 // JSON, statistics and data dumps, and requires ours, written from the same
@@ -50,9 +43,9 @@ func TestIntegrationFormatsMatchKeepalived(t *testing.T) {
 	p.WaitOutput(t, 20*time.Second, "(VI_1) Entering MASTER STATE")
 	p.WaitOutput(t, 5*time.Second, "(VI_7) Entering MASTER STATE")
 
-	kaJSON := dumpOf(t, p, sigJSON, filepath.Join(tmp, JSONFile))
-	kaStats := dumpOf(t, p, sigStats, filepath.Join(tmp, StatsFile))
-	kaData := installedIfindex.ReplaceAllString(dumpOf(t, p, sigData, filepath.Join(tmp, DataFile)), "")
+	kaJSON := dumpOf(t, p, SignalJSON, filepath.Join(tmp, JSONFile))
+	kaStats := dumpOf(t, p, SignalStats, filepath.Join(tmp, StatsFile))
+	kaData := installedIfindex.ReplaceAllString(dumpOf(t, p, SignalData, filepath.Join(tmp, DataFile)), "")
 
 	cfg := loadConfig(t, "formats", dir)
 	insts := instancesLike(t, cfg, readKeepalivedJSON(t, []byte(kaJSON)))
