@@ -82,6 +82,12 @@ type instance struct {
 	waitScripts map[string]bool
 	waitMax     time.Duration
 	started     bool
+
+	// trackCh carries track_file values and vrrp_track_process states;
+	// fileVal and procUp are the last ones.
+	trackCh chan trackUpdate
+	fileVal map[string]int
+	procUp  map[string]bool
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -135,6 +141,8 @@ func (in *instance) run(ctx context.Context) {
 			in.syncCommand(ctx, c)
 		case u := <-in.reconf:
 			in.reconfigure(ctx, u)
+		case u := <-in.trackCh:
+			in.trackResult(ctx, u)
 		}
 	}
 }
@@ -266,39 +274,42 @@ func (in *instance) trackedFault() (bool, string) {
 			return true, "script " + t.Name
 		}
 	}
-	return false, ""
+	return in.trackFault()
 }
 
 // trackedPriority is the base priority adjusted by the weighted tracked
-// interfaces, clamped to 1..254: weight W > 0 adds W while up, W < 0
-// subtracts |W| while down; reverse swaps up and down.
+// interfaces, scripts, files and processes, clamped to 1..254 (reference
+// §4.1).
 func (in *instance) trackedPriority() int {
 	p := in.m.BasePriority()
 	for _, t := range in.cfg.TrackInterfaces {
-		up := in.up(t.Name) != t.Reverse
-		switch {
-		case t.Weight > 0 && up:
-			p += t.Weight
-		case t.Weight < 0 && !up:
-			p += t.Weight
-		}
+		p += weightDelta(t, in.up(t.Name))
 	}
 	// vrrp_script weights (reference §4.1): W > 0 adds W while the script
 	// succeeds, W < 0 subtracts |W| while it fails; reverse swaps them.
 	for _, t := range in.cfg.TrackScripts {
-		ok, known := in.scriptOK[t.Name]
-		if !known {
-			continue
-		}
-		ok = ok != t.Reverse
-		switch {
-		case t.Weight > 0 && ok:
-			p += t.Weight
-		case t.Weight < 0 && !ok:
-			p += t.Weight
+		if ok, known := in.scriptOK[t.Name]; known {
+			p += weightDelta(t, ok)
 		}
 	}
-	return max(1, min(254, p))
+	return max(1, min(254, p+in.trackDelta()))
+}
+
+// weightDelta is a weighted tracked interface's or script's priority
+// change (reference §4.1): W > 0 adds W while up (succeeding), W < 0 adds W
+// while down (failing); reverse negates the change.
+func weightDelta(t confparse.TrackRef, ok bool) int {
+	d := 0
+	switch {
+	case t.Weight > 0 && ok:
+		d = t.Weight
+	case t.Weight < 0 && !ok:
+		d = t.Weight
+	}
+	if t.Reverse {
+		d = -d
+	}
+	return d
 }
 
 // syncCommand carries out the sync group's order and tells the group when

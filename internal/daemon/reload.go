@@ -157,6 +157,7 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	r.cfg = cfg
 	r.restartWatchers()
 	r.syncCheckers(cfg)
+	r.syncTrackers(cfg, true)
 	for _, in := range fresh {
 		r.launch(in)
 	}

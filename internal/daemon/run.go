@@ -109,6 +109,7 @@ type runner struct {
 
 	groups   []*groupRun
 	checkers map[string]*checkerRun // by script name
+	trackers *trackersRun           // track_file and vrrp_track_process
 
 	watchNames []string
 	stopWatch  context.CancelFunc
@@ -161,6 +162,7 @@ func (r *runner) startAll(cfg *confparse.Config) error {
 	addStatic(cfg.StaticAddresses, cfg.StaticRoutes, cfg.StaticRules, r.d)
 	r.restartWatchers()
 	r.syncCheckers(cfg)
+	r.syncTrackers(cfg, false)
 	for _, in := range insts {
 		// Like keepalived at start, remove addresses left by a previous run.
 		in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
@@ -233,6 +235,10 @@ func (r *runner) shutdown() {
 	for _, c := range r.checkers {
 		c.stop()
 		c.wg.Wait()
+	}
+	if r.trackers != nil {
+		r.trackers.stop()
+		r.trackers.wg.Wait()
 	}
 	for _, in := range insts {
 		in.ep.Close()
@@ -330,6 +336,8 @@ func withGroupTracking(ic *confparse.Instance, cfg *confparse.Config) *confparse
 		}
 		c.TrackInterfaces = mergeRefs(own, g.TrackInterfaces, g.TrackingWeight)
 		c.TrackScripts = mergeRefs(ic.TrackScripts, g.TrackScripts, g.TrackingWeight)
+		c.TrackFiles = mergeRefs(ic.TrackFiles, g.TrackFiles, g.TrackingWeight)
+		c.TrackProcesses = mergeRefs(ic.TrackProcesses, g.TrackProcesses, g.TrackingWeight)
 		return &c
 	}
 	return ic
@@ -423,27 +431,36 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,
-		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), events: d.Events, src: src, fam: fam, orig: orig,
+		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), trackCh: make(chan trackUpdate, 16), events: d.Events, src: src, fam: fam, orig: orig,
 	}
 	in.scripts = d.Scripts
-	if d.Scripts != nil {
-		in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg)
-	}
+	in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)
 	return in, nil
 }
 
 // scriptsToWaitFor lists the instance's tracked vrrp_scripts, whose first
 // results its start waits for, and how long at most: the longest first run
 // (timeout, or interval) plus the kill grace and a second.
-func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config) (map[string]bool, time.Duration) {
+func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config, runScripts bool) (map[string]bool, time.Duration) {
 	names := map[string]bool{}
 	longest := time.Duration(0)
 	for _, t := range ic.TrackScripts {
 		for _, s := range cfg.Scripts {
-			if s.Name == t.Name {
+			if s.Name == t.Name && runScripts {
 				names[t.Name] = true
 				longest = max(longest, s.Timeout, s.Interval)
 			}
+		}
+	}
+	// Tracked files and processes are read at once.
+	for _, t := range ic.TrackFiles {
+		if slices.ContainsFunc(cfg.TrackFiles, func(f *confparse.TrackFile) bool { return f.Name == t.Name }) {
+			names["file "+t.Name] = true
+		}
+	}
+	for _, t := range ic.TrackProcesses {
+		if slices.ContainsFunc(cfg.TrackProcesses, func(p *confparse.TrackProcess) bool { return p.Name == t.Name }) {
+			names["process "+t.Name] = true
 		}
 	}
 	if len(names) == 0 {

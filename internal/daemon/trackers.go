@@ -1,0 +1,200 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/track"
+)
+
+// trackUpdate is a track_file value or a vrrp_track_process state for the
+// instances tracking it.
+type trackUpdate struct {
+	file    bool // a track_file; else a vrrp_track_process
+	name    string
+	value   int  // track_file value
+	up      bool // process quorum reached
+	removed bool // the file cannot be tracked: keepalived drops it
+}
+
+// trackersRun are the running file and process trackers and what ends
+// them.
+type trackersRun struct {
+	key  string
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// syncTrackers (re)starts the track_file and vrrp_track_process trackers
+// when the blocks the instances use changed. A tracker's first updates
+// carry every object's current state, so restarted trackers resend them and
+// instances whose values did not change see no change.
+func (r *runner) syncTrackers(cfg *confparse.Config, reload bool) {
+	files, procs := trackedBlocks(cfg, r.current())
+	key := fmt.Sprintf("%+v %+v", files, procs)
+	if r.trackers != nil {
+		if r.trackers.key == key {
+			return
+		}
+		r.trackers.stop()
+		r.trackers.wg.Wait()
+		r.trackers = nil
+	}
+	if len(files) == 0 && len(procs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	tr := &trackersRun{key: key, stop: cancel}
+	r.trackers = tr
+	if len(files) > 0 {
+		ft := track.NewFileTracker(files, r.d.Log)
+		ft.Reload = reload
+		ch := make(chan track.FileUpdate, 16)
+		runTracker(r, ctx, tr, func() error { return ft.Run(ctx, ch) }, func() {
+			for u := range ch {
+				r.deliverTrack(ctx, trackUpdate{file: true, name: u.Name, value: u.Value, removed: u.Removed})
+			}
+		}, ch)
+	}
+	if len(procs) > 0 {
+		pt := track.NewProcessTracker(procs, r.d.Log, 0)
+		ch := make(chan track.ProcessUpdate, 16)
+		runTracker(r, ctx, tr, func() error { return pt.Run(ctx, ch) }, func() {
+			for u := range ch {
+				r.deliverTrack(ctx, trackUpdate{name: u.Name, up: u.Up})
+			}
+		}, ch)
+	}
+}
+
+// runTracker runs a tracker and the goroutine that forwards its updates;
+// both end with ctx.
+func runTracker[T any](r *runner, ctx context.Context, tr *trackersRun, run func() error, forward func(), ch chan T) {
+	tr.wg.Add(2)
+	go func() { // Ends with ctx.
+		defer tr.wg.Done()
+		defer close(ch)
+		if err := run(); err != nil && ctx.Err() == nil {
+			r.d.Log.Warn("tracker: " + err.Error())
+		}
+	}()
+	go func() { // Ends when run closes ch.
+		defer tr.wg.Done()
+		forward()
+	}()
+}
+
+// deliverTrack sends an update to every running instance that tracks it.
+func (r *runner) deliverTrack(ctx context.Context, u trackUpdate) {
+	for _, in := range r.current() {
+		refs := in.cfg.TrackProcesses
+		if u.file {
+			refs = in.cfg.TrackFiles
+		}
+		if !slices.ContainsFunc(refs, func(t confparse.TrackRef) bool { return t.Name == u.name }) {
+			continue
+		}
+		select {
+		case in.trackCh <- u:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// trackedBlocks are the track_file and vrrp_track_process blocks some
+// instance tracks.
+func trackedBlocks(cfg *confparse.Config, insts []*instance) ([]*confparse.TrackFile, []*confparse.TrackProcess) {
+	used := func(name string, file bool) bool {
+		for _, in := range insts {
+			refs := in.cfg.TrackProcesses
+			if file {
+				refs = in.cfg.TrackFiles
+			}
+			if slices.ContainsFunc(refs, func(t confparse.TrackRef) bool { return t.Name == name }) {
+				return true
+			}
+		}
+		return false
+	}
+	var files []*confparse.TrackFile
+	for _, f := range cfg.TrackFiles {
+		if used(f.Name, true) {
+			files = append(files, f)
+		}
+	}
+	var procs []*confparse.TrackProcess
+	for _, p := range cfg.TrackProcesses {
+		if used(p.Name, false) {
+			procs = append(procs, p)
+		}
+	}
+	return files, procs
+}
+
+// trackResult records a tracked file's value or process state and
+// re-tracks; a removed file stops counting.
+func (in *instance) trackResult(ctx context.Context, u trackUpdate) {
+	if in.fileVal == nil {
+		in.fileVal, in.procUp = map[string]int{}, map[string]bool{}
+	}
+	key := "process " + u.name
+	switch {
+	case u.file && u.removed:
+		delete(in.fileVal, u.name)
+		key = "file " + u.name
+	case u.file:
+		in.fileVal[u.name] = u.value
+		key = "file " + u.name
+	default:
+		in.procUp[u.name] = u.up
+	}
+	in.retrack(ctx)
+	if !in.started {
+		delete(in.waitScripts, key)
+		if len(in.waitScripts) == 0 {
+			in.startAfterScripts(ctx)
+		}
+	}
+}
+
+// trackFault reports a weight-0 tracked file or process in fault, with
+// keepalived's reason.
+func (in *instance) trackFault() (bool, string) {
+	for _, t := range in.cfg.TrackFiles {
+		if v, ok := in.fileVal[t.Name]; ok {
+			if fault, _ := track.FileEffect(t, v); fault {
+				return true, fmt.Sprintf("tracked file %s has status %d", t.Name, track.FileStatus(t, v))
+			}
+		}
+	}
+	for _, t := range in.cfg.TrackProcesses {
+		if up, ok := in.procUp[t.Name]; ok {
+			if fault, _ := track.ProcessEffect(t, up); fault {
+				return true, "tracked process " + t.Name + " quorum not achieved"
+			}
+		}
+	}
+	return false, ""
+}
+
+// trackDelta is the weighted tracked files' and processes' priority change.
+func (in *instance) trackDelta() int {
+	d := 0
+	for _, t := range in.cfg.TrackFiles {
+		if v, ok := in.fileVal[t.Name]; ok {
+			_, delta := track.FileEffect(t, v)
+			d += delta
+		}
+	}
+	for _, t := range in.cfg.TrackProcesses {
+		if up, ok := in.procUp[t.Name]; ok {
+			_, delta := track.ProcessEffect(t, up)
+			d += delta
+		}
+	}
+	return d
+}
