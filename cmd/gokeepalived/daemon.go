@@ -23,32 +23,20 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
 )
 
-// newLogger builds the daemon's logger from -l, -D, -S and -G: the console
-// (stderr) with -l, syslog unless -G; the console alone if syslog cannot be
-// reached.
+// newLogger builds the daemon's logger from -l, -D, -S, -G, -g and
+// --log-format (see logging.New): the console (stderr) with -l, syslog
+// unless -G, the log file with -g; the console alone if syslog cannot be
+// reached and nothing else would log.
 func newLogger(o *options, stderr io.Writer) (*slog.Logger, func()) {
-	var hs logging.Multi
-	closeFn := func() {}
-	if o.logConsole {
-		hs = append(hs, logging.NewConsoleHandler(stderr, o.logDetail))
+	facility := -1
+	if o.flags.Changed("log-facility") {
+		facility = o.logFacility
 	}
-	if !o.noSyslog {
-		facility := -1
-		if o.flags.Changed("log-facility") {
-			facility = o.logFacility
-		}
-		if h, err := logging.NewSyslogHandler(facility, o.logDetail); err == nil {
-			hs = append(hs, h)
-			closeFn = func() { h.Close() }
-		} else if !o.logConsole {
-			hs = append(hs, logging.NewConsoleHandler(stderr, o.logDetail))
-			fmt.Fprintf(stderr, "gokeepalived: %v; logging to the console\n", err)
-		}
-	}
-	if len(hs) == 0 {
-		return slog.New(slog.DiscardHandler), closeFn
-	}
-	return slog.New(hs), closeFn
+	format, _ := logging.ParseFormat(o.logFormat) // checked by parseFlags
+	return logging.New(logging.Options{
+		Console: o.logConsole, Detail: o.logDetail, Syslog: !o.noSyslog, Facility: facility,
+		File: o.logFile, Format: format, Stderr: stderr, JournalStream: os.Getenv("JOURNAL_STREAM"),
+	})
 }
 
 // runDaemon is gokeepalived -f FILE: it runs the VRRP instances until

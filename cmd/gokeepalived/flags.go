@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/spf13/pflag"
 )
 
@@ -37,7 +38,9 @@ type options struct {
 	logConsole   bool
 	logDetail    bool
 	logFacility  int
-	logFile      string
+	logFile      string // -g: keepalived's VRRP process writes to logging.FileName(logFile, "vrrp", "", "")
+	flushLogFile bool   // accepted: every line is written at once anyway
+	logFormat    string // --log-format: keepalived or json
 	noSyslog     bool
 	pidFile      string
 	vrrpPidFile  string
@@ -67,7 +70,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.logConsole, "log-console", "l", false, "log to the console")
 	fs.BoolVarP(&o.logDetail, "log-detail", "D", false, "detailed log messages")
 	fs.IntVarP(&o.logFacility, "log-facility", "S", 0, "syslog facility local`N` (0-7)")
-	fs.StringVarP(&o.logFile, "log-file", "g", "", "also log to `FILE`")
+	fs.StringVarP(&o.logFile, "log-file", "g", "", "also log to `FILE`, with _vrrp before its extension as keepalived's VRRP process (-gFILE or --log-file=FILE)")
+	fs.Lookup("log-file").NoOptDefVal = logging.DefaultFile
+	fs.BoolVar(&o.flushLogFile, "flush-log-file", false, "flush the log file after each line (always the case)")
+	fs.StringVar(&o.logFormat, "log-format", "keepalived", "console and log file `FORMAT`: keepalived or json (syslog is always keepalived's)")
 	fs.BoolVarP(&o.noSyslog, "no-syslog", "G", false, "do not log to syslog")
 	fs.StringVarP(&o.pidFile, "pid", "p", "", "main pidfile `FILE`")
 	fs.StringVarP(&o.vrrpPidFile, "vrrp_pid", "r", "", "VRRP pidfile `FILE`")
@@ -77,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.releaseVIPs, "release-vips", "X", false, "remove VIPs at exit even with -V")
 	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
 	o.flags = fs
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(attachOptionalArgs(args, map[byte]string{'g': "log-file"})); err != nil {
 		return nil, err
 	}
 	if fs.Changed("config-test") {
@@ -89,10 +95,32 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if _, err := logging.ParseFormat(o.logFormat); err != nil {
+		return nil, fmt.Errorf("--log-format: %w", err)
+	}
 	if o.configID == "" {
 		o.configID = shortHostname()
 	}
 	return o, nil
+}
+
+// attachOptionalArgs rewrites "-gFILE" as "--log-file=FILE" for each
+// short flag of long that takes an optional argument: getopt reads the
+// rest of the word as the argument, pflag as more short flags.
+func attachOptionalArgs(args []string, long map[byte]string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			if name, ok := long[a[1]]; ok {
+				a = "--" + name + "=" + a[2:]
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // shortHostname is keepalived's default config-id: the node name up to the

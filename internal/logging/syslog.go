@@ -5,36 +5,44 @@ import (
 	"fmt"
 	"log/slog"
 	"log/syslog"
-	"strings"
 	"sync"
 )
 
 // Ident is the syslog ident keepalived's VRRP process logs under.
 const Ident = "Keepalived_vrrp"
 
-// SyslogHandler is a slog.Handler writing each record to syslog, as
-// keepalived's VRRP process does: "Keepalived_vrrp[PID]: message". Info
+// SyslogHandler is a slog.Handler writing each record's message to syslog,
+// as keepalived's VRRP process does: "Keepalived_vrrp[PID]: message". Info
 // and debug records go out at LOG_INFO, warnings at LOG_WARNING, errors at
-// LOG_ERR. It is safe for concurrent use.
+// LOG_ERR. Attributes are ignored, as in [ConsoleHandler]: syslog always
+// gets keepalived's text, whatever --log-format says. It is safe for
+// concurrent use.
 type SyslogHandler struct {
 	mu     *sync.Mutex
 	w      *syslog.Writer
 	detail bool
-	attrs  string
 }
 
 // NewSyslogHandler connects to the local syslog with keepalived's ident and
 // the facility LOG_DAEMON, or LOG_LOCALn for facility n in 0..7 (-S n).
 func NewSyslogHandler(facility int, detail bool) (*SyslogHandler, error) {
-	f := syslog.LOG_DAEMON
-	if facility >= 0 && facility <= 7 {
-		f = syslog.LOG_LOCAL0 + syslog.Priority(facility)*8
-	}
-	w, err := syslog.New(f|syslog.LOG_INFO, Ident)
+	w, err := syslog.New(syslogFacility(facility)|syslog.LOG_INFO, Ident)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to syslog: %w", err)
 	}
-	return &SyslogHandler{mu: &sync.Mutex{}, w: w, detail: detail}, nil
+	return newSyslogHandler(w, detail), nil
+}
+
+func newSyslogHandler(w *syslog.Writer, detail bool) *SyslogHandler {
+	return &SyslogHandler{mu: &sync.Mutex{}, w: w, detail: detail}
+}
+
+// syslogFacility is LOG_LOCALn for n in 0..7, else LOG_DAEMON.
+func syslogFacility(n int) syslog.Priority {
+	if n >= 0 && n <= 7 {
+		return syslog.LOG_LOCAL0 + syslog.Priority(n)*8
+	}
+	return syslog.LOG_DAEMON
 }
 
 // Enabled reports whether records of the level are written.
@@ -44,78 +52,22 @@ func (h *SyslogHandler) Enabled(_ context.Context, l slog.Level) bool {
 
 // Handle writes the record.
 func (h *SyslogHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	b.WriteString(h.attrs)
-	r.Attrs(func(a slog.Attr) bool {
-		writeAttr(&b, a)
-		return true
-	})
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	switch {
-	case r.Level >= slog.LevelError:
-		return h.w.Err(b.String())
-	case r.Level >= slog.LevelWarn:
-		return h.w.Warning(b.String())
+	switch priority(r.Level) {
+	case 3:
+		return h.w.Err(r.Message)
+	case 4:
+		return h.w.Warning(r.Message)
 	}
-	return h.w.Info(b.String())
+	return h.w.Info(r.Message)
 }
 
-// WithAttrs returns a handler that appends the attributes to every line.
-func (h *SyslogHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	h2 := *h
-	h2.attrs = appendAttrs(h.attrs, as)
-	return &h2
-}
+// WithAttrs returns h: attributes are not sent to syslog.
+func (h *SyslogHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 
 // WithGroup returns h.
 func (h *SyslogHandler) WithGroup(string) slog.Handler { return h }
 
 // Close closes the syslog connection.
 func (h *SyslogHandler) Close() error { return h.w.Close() }
-
-// Multi is a slog.Handler sending each record to several handlers.
-type Multi []slog.Handler
-
-// Enabled reports whether any handler takes the level.
-func (m Multi) Enabled(ctx context.Context, l slog.Level) bool {
-	for _, h := range m {
-		if h.Enabled(ctx, l) {
-			return true
-		}
-	}
-	return false
-}
-
-// Handle passes the record to every handler that takes its level and
-// returns the first error.
-func (m Multi) Handle(ctx context.Context, r slog.Record) error {
-	var first error
-	for _, h := range m {
-		if h.Enabled(ctx, r.Level) {
-			if err := h.Handle(ctx, r.Clone()); err != nil && first == nil {
-				first = err
-			}
-		}
-	}
-	return first
-}
-
-// WithAttrs applies the attributes to every handler.
-func (m Multi) WithAttrs(as []slog.Attr) slog.Handler {
-	out := make(Multi, len(m))
-	for i, h := range m {
-		out[i] = h.WithAttrs(as)
-	}
-	return out
-}
-
-// WithGroup applies the group to every handler.
-func (m Multi) WithGroup(g string) slog.Handler {
-	out := make(Multi, len(m))
-	for i, h := range m {
-		out[i] = h.WithGroup(g)
-	}
-	return out
-}
