@@ -9,7 +9,8 @@ import (
 
 // State is a VRRP state numbered as keepalived numbers it in its dumps
 // (src include/vrrp.h: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 97 DELETED,
-// 98 STOP).
+// 98 STOP). The first four have vrrp.State's numbers; vrrp.StateStop (4)
+// is StateStop (98) here.
 type State = confparse.State
 
 // The states, with keepalived's numbers.
@@ -57,7 +58,9 @@ type Instance struct {
 	IfName string
 	// VMACName is the VMAC interface's name, "" when none is used.
 	VMACName string
-	// MasterPriority is the priority of the last master heard (0 if none).
+	// MasterPriority is the priority in the last advert heard from another
+	// router as master, 0 if none: a master that never heard one shows 0,
+	// not its own priority.
 	MasterPriority int
 	// EffectivePriority is the priority after tracking.
 	EffectivePriority int
