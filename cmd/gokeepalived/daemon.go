@@ -16,6 +16,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
+	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/sdnotify"
@@ -92,6 +93,10 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	// The dump signals too: SIGUSR1's default action would end us.
+	dumpSig := make(chan os.Signal, 4)
+	signal.Notify(dumpSig, dumps.SignalData, dumps.SignalStats, dumps.SignalStatsClear, dumps.SignalJSON)
+	defer signal.Stop(dumpSig)
 	host, err := vip.Open(vip.Config{Logger: log})
 	if err != nil {
 		log.Error(err.Error())
@@ -106,10 +111,12 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	}
 	defer os.Remove(running)
 	reloads := make(chan daemon.Reload)
+	dumpReqs := make(chan daemon.DumpRequest)
 	deps := daemon.Deps{
 		Log: log, Net: host, Links: host, Addrs: host, Scripts: &scripts.Runner{Log: log},
 		Open:    func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
 		Reloads: reloads,
+		Dumps:   dumpReqs,
 		// systemd's Type=notify: ready once every instance has started.
 		Ready: func() { notifySystemd(log, sdnotify.Ready()) },
 	}
@@ -119,6 +126,11 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	go func() { // Ends with ctx.
 		defer wg.Done()
 		handleReloads(ctx, hup, o, log, knownDiags(diags), reloads)
+	}()
+	wg.Add(1)
+	go func() { // Ends with ctx.
+		defer wg.Done()
+		handleDumps(ctx, dumpSig, dumpReqs)
 	}()
 	err = daemon.Run(ctx, cfg, deps, daemon.NewStatus())
 	notifySystemd(log, sdnotify.Stopping())
@@ -168,6 +180,33 @@ func handleReloads(ctx context.Context, hup <-chan os.Signal, o *options, log *s
 		}
 		known = knownDiags(diags)
 		log.Debug(fmt.Sprintf("Reload: %d goroutines", runtime.NumGoroutine()))
+	}
+}
+
+// handleDumps turns the dump signals into requests to the daemon until ctx
+// ends (reference §5.5).
+func handleDumps(ctx context.Context, sigs <-chan os.Signal, reqs chan<- daemon.DumpRequest) {
+	kinds := map[os.Signal]daemon.DumpKind{
+		dumps.SignalData: daemon.DumpData, dumps.SignalStats: daemon.DumpStats,
+		dumps.SignalStatsClear: daemon.DumpStatsClear, dumps.SignalJSON: daemon.DumpJSON,
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-sigs:
+			done := make(chan error, 1)
+			select {
+			case reqs <- daemon.DumpRequest{Kind: kinds[sig], Done: done}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return
+			}
+		}
 	}
 }
 

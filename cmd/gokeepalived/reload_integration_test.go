@@ -126,7 +126,7 @@ func TestIntegrationReloadNoFlap(t *testing.T) {
 	}
 	reload()
 	out := a.proc.Output()
-	if !regexp.MustCompile(regexp.QuoteMeta(conf) + `:\d+:\d+: error: `).MatchString(out) || !strings.Contains(out, "Reload aborted") {
+	if !regexp.MustCompile(regexp.QuoteMeta(conf)+`:\d+:\d+: error: `).MatchString(out) || !strings.Contains(out, "Reload aborted") {
 		t.Errorf("the broken configuration is not reported with file:line:col:\n%s", out)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -88,6 +89,14 @@ type instance struct {
 	trackCh chan trackUpdate
 	fileVal map[string]int
 	procUp  map[string]bool
+
+	// snapCh carries dump requests; heardPrio is the priority of the last
+	// master heard (keepalived's master_priority); scriptSeen is a copy of
+	// scriptOK for dumps, under scriptMu.
+	snapCh     chan chan dumps.Instance
+	heardPrio  int
+	scriptMu   sync.Mutex
+	scriptSeen map[string]bool
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -143,6 +152,8 @@ func (in *instance) run(ctx context.Context) {
 			in.reconfigure(ctx, u)
 		case u := <-in.trackCh:
 			in.trackResult(ctx, u)
+		case ch := <-in.snapCh:
+			ch <- in.snapshot()
 		}
 	}
 }
@@ -214,6 +225,9 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 		in.status.count(in.cfg.Name, func(s *Stats) { s.PriZeroRcvd++ })
 	}
 	in.exec(ctx, in.m.Step(in.now(), vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}))
+	if in.m.State() == vrrp.StateBackup && in.m.MasterPriority() > 0 {
+		in.heardPrio = in.m.MasterPriority()
+	}
 }
 
 // link records a link event on the instance's interface or a tracked one

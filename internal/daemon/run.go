@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -40,6 +41,9 @@ type Deps struct {
 	Events EventSink
 	// Reloads delivers new configurations to run; nil never reloads.
 	Reloads <-chan Reload
+	// Dumps delivers dump requests (SIGUSR1, SIGUSR2, 63, 36); nil never
+	// dumps.
+	Dumps <-chan DumpRequest
 	// Ready is called once every instance has started (systemd's
 	// READY=1); nil calls nothing.
 	Ready func()
@@ -79,6 +83,11 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 		case <-ctx.Done():
 			d.Log.Info("Stopping")
 			return nil
+		case dr := <-d.Dumps:
+			err := r.dump(dr.Kind)
+			if dr.Done != nil {
+				dr.Done <- err
+			}
 		case rl := <-d.Reloads:
 			err := r.reload(rl.Config)
 			if rl.Done != nil {
@@ -431,7 +440,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,
-		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), trackCh: make(chan trackUpdate, 16), events: d.Events, src: src, fam: fam, orig: orig,
+		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), trackCh: make(chan trackUpdate, 16), snapCh: make(chan chan dumps.Instance), events: d.Events, src: src, fam: fam, orig: orig,
 	}
 	in.scripts = d.Scripts
 	in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)

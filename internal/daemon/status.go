@@ -99,6 +99,22 @@ func (s *Status) update(name string, m *vrrp.Machine) {
 	}
 }
 
+// get1 returns a copy of one instance's status.
+func (s *Status) get1(name string) InstanceStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.get(name)
+}
+
+// clearStats zeroes every instance's counters (signal 63).
+func (s *Status) clearStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.byKey {
+		st.Stats = Stats{}
+	}
+}
+
 // remove forgets an instance removed by a reload.
 func (s *Status) remove(name string) {
 	s.mu.Lock()

@@ -1,0 +1,179 @@
+package daemon
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"os"
+
+	"github.com/gokeepalived/gokeepalived/internal/dumps"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// DumpKind is what a dump signal asks for (reference §5.5).
+type DumpKind int
+
+// The dumps: SIGUSR1, SIGUSR2, signal 63 and signal 36.
+const (
+	DumpData DumpKind = iota
+	DumpStats
+	DumpStatsClear
+	DumpJSON
+)
+
+// DumpRequest asks Run to write a dump; Run sends the outcome on Done
+// (buffered by the sender).
+type DumpRequest struct {
+	Kind DumpKind
+	Done chan<- error
+}
+
+// dump writes the requested files in keepalived's formats, with its log
+// lines, from the instances' states taken in their own goroutines.
+func (r *runner) dump(kind DumpKind) error {
+	pid := os.Getpid()
+	insts := r.snapshots()
+	switch kind {
+	case DumpJSON:
+		r.d.Log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", pid))
+		if len(insts) == 0 {
+			return nil // keepalived writes none without instances
+		}
+		return r.writeDump(dumps.JSONFile, func(w io.Writer) error { return dumps.WriteJSON(w, insts) })
+	case DumpStats, DumpStatsClear:
+		if kind == DumpStats {
+			r.d.Log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", pid))
+		} else {
+			r.d.Log.Info(fmt.Sprintf("Printing and clearing VRRP stats for process(%d) on signal", pid))
+		}
+		err := r.writeDump(dumps.StatsFile, func(w io.Writer) error { return dumps.WriteStats(w, insts) })
+		if kind == DumpStatsClear {
+			r.status.clearStats()
+		}
+		return err
+	default:
+		r.d.Log.Info(fmt.Sprintf("Printing parent data for process(%d) on signal", pid))
+		if err := r.writeDump(dumps.ParentDataFile, func(w io.Writer) error { return dumps.WriteParentData(w, r.cfg) }); err != nil {
+			return err
+		}
+		r.d.Log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", pid))
+		return r.writeDump(dumps.DataFile, func(w io.Writer) error {
+			return dumps.WriteData(w, r.cfg, insts, r.scriptStates(insts))
+		})
+	}
+}
+
+// writeDump writes one file, logging a failure as keepalived does.
+func (r *runner) writeDump(name string, write func(io.Writer) error) error {
+	err := dumps.WriteFile(name, write)
+	if err != nil {
+		r.d.Log.Warn(fmt.Sprintf("Can't open %s/%s (%v)", dumps.Dir(), name, err))
+	}
+	return err
+}
+
+// snapshots asks every running instance for its state, in configuration
+// order.
+func (r *runner) snapshots() []dumps.Instance {
+	var out []dumps.Instance
+	for _, in := range r.current() {
+		ch := make(chan dumps.Instance, 1)
+		select {
+		case in.snapCh <- ch:
+		case <-in.done:
+			continue
+		case <-r.ctx.Done():
+			return out
+		}
+		select {
+		case s := <-ch:
+			s.Scripts = r.cfg.Scripts
+			st := r.status.get1(in.cfg.Name)
+			s.Stats = dumps.Stats(st.Stats)
+			s.LastTransition = st.LastTransition
+			out = append(out, s)
+		case <-r.ctx.Done():
+			return out
+		}
+	}
+	return out
+}
+
+// scriptStates are the vrrp_scripts' states as the instances last heard
+// them: keepalived's rise/fall counter is rise+fall-1 when good, 0 when
+// not.
+func (r *runner) scriptStates(insts []dumps.Instance) []dumps.ScriptState {
+	var out []dumps.ScriptState
+	for _, s := range r.cfg.Scripts {
+		st := dumps.ScriptState{Script: s, Init: true}
+		for _, in := range r.current() {
+			if ok, known := in.scriptOKCopy(s.Name); known {
+				st.Init, st.Good = false, ok
+				if ok {
+					st.Result = s.Rise + s.Fall - 1
+				}
+				break
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// snapshot is the instance's part of a dump; it runs in the instance's
+// goroutine.
+func (in *instance) snapshot() dumps.Instance {
+	s := dumps.Instance{
+		Config: in.cfg, State: dumpState(in.m.State()), IfName: in.cfg.Interface,
+		MasterPriority: in.heardPrio, EffectivePriority: in.m.EffectivePriority(),
+		VIPSet: in.vipsSet, MasterAdverInt: in.m.MasterAdverInt(),
+		MasterAddr: in.m.MasterAddr(), SrcIP: in.src,
+	}
+	s.WantState = s.State
+	if in.vmac != nil {
+		s.IfName, s.VMACName = in.vmac.Name, in.vmac.Name
+	}
+	if _, at, ok := in.m.NextDeadline(); ok {
+		s.ReadTimeout = at
+	}
+	if in.group != nil {
+		s.SyncGroup = in.group.cfg.Name
+	}
+	for _, t := range in.cfg.TrackInterfaces {
+		if t.Weight == 0 && in.up(t.Name) == t.Reverse {
+			s.Faults++
+		}
+	}
+	for _, t := range in.cfg.TrackScripts {
+		if ok, known := in.scriptOK[t.Name]; known && t.Weight == 0 && ok == t.Reverse {
+			s.Faults++
+		}
+	}
+	in.scriptMu.Lock()
+	in.scriptSeen = maps.Clone(in.scriptOK)
+	in.scriptMu.Unlock()
+	return s
+}
+
+// scriptOKCopy reads the script states copied at the last snapshot.
+func (in *instance) scriptOKCopy(name string) (ok, known bool) {
+	in.scriptMu.Lock()
+	defer in.scriptMu.Unlock()
+	ok, known = in.scriptSeen[name]
+	return ok, known
+}
+
+// dumpState numbers a state as keepalived's dumps do.
+func dumpState(s vrrp.State) dumps.State {
+	switch s {
+	case vrrp.StateBackup:
+		return dumps.StateBackup
+	case vrrp.StateMaster:
+		return dumps.StateMaster
+	case vrrp.StateFault:
+		return dumps.StateFault
+	case vrrp.StateStop:
+		return dumps.StateStop
+	}
+	return dumps.StateInit
+}
