@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -406,16 +407,31 @@ func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 		case vrrp.NotifyRxLowerPri:
 			in.rxLowerPri()
 		case vrrp.Log:
+			var attrs []any
+			if sc, ok := stateChangeOf(actions); ok && strings.Contains(a.Text, "Entering ") {
+				// Structured records (--log-format=json) say what changed.
+				attrs = []any{"from", sc.From.String(), "to", sc.To.String(), "reason", sc.Reason}
+			}
 			if a.Detail {
-				in.log.Debug(a.Text)
+				in.log.Debug(a.Text, attrs...)
 			} else {
-				in.log.Info(a.Text)
+				in.log.Info(a.Text, attrs...)
 			}
 		case vrrp.SetTimer, vrrp.StopTimer:
 			// Timers are read back with NextDeadline.
 		}
 	}
 	in.status.update(in.cfg.Name, in.m)
+}
+
+// stateChangeOf finds the transition among a step's actions.
+func stateChangeOf(actions []vrrp.Action) (vrrp.StateChange, bool) {
+	for _, a := range actions {
+		if sc, ok := a.(vrrp.StateChange); ok {
+			return sc, true
+		}
+	}
+	return vrrp.StateChange{}, false
 }
 
 // stateChanged runs a transition's notifies in keepalived's order

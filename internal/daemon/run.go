@@ -436,7 +436,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		ep.SetLegacyChecksum(true)
 	}
 	in := &instance{
-		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log, vmac: v, global: &cfg.Global,
+		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log.With("instance", ic.Name, "vrid", ic.VRID), vmac: v, global: &cfg.Global,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
 		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,

@@ -1,0 +1,75 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gokeepalived/gokeepalived/internal/vip/viptest"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestRunStructuredStateChange: with a structured handler, an instance's
+// records carry instance and vrid, and its "Entering ... STATE" records
+// carry from, to and reason (--log-format=json).
+func TestRunStructuredStateChange(t *testing.T) {
+	var buf lockedBuffer
+	net := &viptest.Fake{}
+	net.SetLink("eth0", true)
+	status := NewStatus()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, loadConfig(t, strings.Replace(routerConf, "PRIO", "150", 1)), Deps{
+			Log: slog.New(slog.NewJSONHandler(&buf, nil)), Net: net, Links: net, Open: (&hub{}).open("192.0.2.1"),
+			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
+		}, status)
+	}()
+	waitUntil(t, "MASTER", func() bool { st := status.Snapshot(); return len(st) == 1 && st[0].State == vrrp.StateMaster })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if rec["msg"] != "(VI_1) Entering MASTER STATE" {
+			continue
+		}
+		found = true
+		want := map[string]any{"instance": "VI_1", "vrid": float64(7), "from": "BACKUP", "to": "MASTER", "reason": "master down"}
+		for k, v := range want {
+			if rec[k] != v {
+				t.Errorf("record %v: %s = %v, want %v", rec, k, rec[k], v)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no MASTER record in:\n%s", buf.String())
+	}
+}
