@@ -52,7 +52,7 @@ func (w *LinkWatcher) WatchAddrs(ctx context.Context) (<-chan AddrEvent, error) 
 			select {
 			case <-done:
 			default:
-				w.log.Warn("address subscription", "err", err)
+				w.log.Warn("address subscription: " + err.Error())
 			}
 		},
 	}

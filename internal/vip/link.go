@@ -61,7 +61,7 @@ func (w *LinkWatcher) Watch(ctx context.Context, names ...string) ([]LinkEvent, 
 			select {
 			case <-done: // the subscription is being closed
 			default:
-				w.log.Warn("link subscription", "err", err)
+				w.log.Warn("link subscription: " + err.Error())
 			}
 		},
 	}

@@ -195,7 +195,7 @@ func (p *Pool) read(s *sock) {
 		case err != nil:
 			// The reader is the top of its goroutine, so it logs.
 			p.stats.readErrors.Add(1)
-			p.log.Warn("VRRP socket receive failed", "interface", s.ifname, "family", s.key.family, "err", err)
+			p.log.Warn(fmt.Sprintf("VRRP socket receive failed on %s (%v): %v", s.ifname, s.key.family, err))
 			continue
 		}
 		p.deliver(s, pkt)
