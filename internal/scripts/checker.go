@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,12 +54,26 @@ type Checker struct {
 	Exec     Executor
 	Clock    Clock // nil means RealClock
 	Log      *slog.Logger
+	// Disabled is set for a script that cannot run: confparse disabled
+	// it at start (not found, not executable, or insecure under
+	// enable_script_security). Run then runs nothing and reports the
+	// script failed once, so that its weight applies (weight 0: FAULT),
+	// where keepalived would have removed it and counted it as never
+	// tracked (issue 4; --keepalived-scripts keeps keepalived's way, in
+	// confparse).
+	Disabled bool
 }
+
+// ErrDisabled is the Result.Err of the one failed run a disabled Checker
+// reports.
+var ErrDisabled = errors.New("scripts: script disabled at start: it cannot be run")
 
 // NewChecker returns the checker of the configured vrrp_script s, running
 // cmd (s.Command with its credentials resolved) through exec.
+// A disabled s.Command gives a disabled Checker.
 func NewChecker(s *confparse.Script, cmd Command, exec Executor, log *slog.Logger) *Checker {
 	return &Checker{
+		Disabled: s.Command.IsSet() && s.Command.Disabled,
 		Name:     s.Name,
 		Command:  cmd,
 		Interval: s.Interval,
@@ -89,6 +104,10 @@ func (c *Checker) Run(ctx context.Context, report func(Update)) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = interval
+	}
+	if c.Disabled {
+		c.reportDisabled(ctx, log, report)
+		return
 	}
 	ticker := clock.NewTicker(interval)
 	defer ticker.Stop()
@@ -127,4 +146,15 @@ func (c *Checker) Run(ctx context.Context, report func(Update)) {
 			}
 		}
 	}
+}
+
+// reportDisabled reports a disabled script failed, once, and waits for
+// ctx.
+func (c *Checker) reportDisabled(ctx context.Context, log *slog.Logger, report func(Update)) {
+	log.Warn(fmt.Sprintf("VRRP_Script(%s) failed (cannot be run)", c.Name))
+	changed, ok := c.Counter.Result(false)
+	if report != nil {
+		report(Update{Name: c.Name, Result: Result{ExitCode: 127, Err: ErrDisabled}, Changed: changed, OK: ok})
+	}
+	<-ctx.Done()
 }

@@ -3,6 +3,8 @@ package scripts_test
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -125,5 +127,76 @@ func TestCheckerRealRunner(t *testing.T) {
 	got := ml.lines()
 	if !slices.Contains(got, "VRRP_Script(hang) timed_out") || !slices.Contains(got, "Track script hang is already running, expect idle - skipping run") {
 		t.Errorf("log %q", got)
+	}
+}
+
+// A script confparse disabled (issue 4: missing, not executable) is never
+// run; it is reported failed once, so that its weight applies.
+func TestCheckerDisabled(t *testing.T) {
+	exec := &scriptstest.Exec{}
+	ml := &msgLog{}
+	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/missing/chk"}, Disabled: true}, Interval: time.Second, Rise: 2, Fall: 2}
+	c := scripts.NewChecker(s, scripts.Command{}, exec, slog.New(ml))
+	if !c.Disabled {
+		t.Fatal("NewChecker of a disabled command is not disabled")
+	}
+	c.Clock = &scriptstest.Clock{}
+	updates := make(chan scripts.Update, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Run(ctx, func(u scripts.Update) { updates <- u }) })
+	u := recv(t, updates)
+	if !u.Changed || u.OK || u.Result.Success() || u.Result.Err != scripts.ErrDisabled {
+		t.Errorf("update %+v, want a changed failure with ErrDisabled", u)
+	}
+	cancel()
+	wg.Wait()
+	if len(updates) != 0 || len(exec.Transcript()) != 0 {
+		t.Errorf("more updates (%d) or runs %q", len(updates), exec.Transcript())
+	}
+	if want := []string{"VRRP_Script(chk) failed (cannot be run)"}; !slices.Equal(ml.lines(), want) {
+		t.Errorf("log %q, want %q", ml.lines(), want)
+	}
+}
+
+// A tracked file without "#!" (execve: ENOEXEC): by default every run
+// fails with status 126; with KeepalivedScripts it succeeds, as keepalived
+// counts it (reference §5.2, issue 4).
+func TestCheckerNoShebangBothModes(t *testing.T) {
+	dir := t.TempDir()
+	nosb := filepath.Join(dir, "nosb.sh")
+	if err := os.WriteFile(nosb, []byte("exit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		keepalived bool
+		ok         bool
+		line       string
+	}{
+		{false, false, "VRRP_Script(nosb) failed (exited with status 126)"},
+		{true, true, "VRRP_Script(nosb) succeeded"},
+	} {
+		ml := &msgLog{}
+		c := &scripts.Checker{
+			Name:     "nosb",
+			Command:  scripts.Command{Args: []string{nosb}},
+			Interval: time.Hour,
+			Counter:  scripts.NewCounter("nosb", 1, 1, false, slog.New(ml)),
+			Exec:     &scripts.Runner{KeepalivedScripts: tt.keepalived},
+			Clock:    &scriptstest.Clock{},
+		}
+		updates := make(chan scripts.Update, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { c.Run(ctx, func(u scripts.Update) { updates <- u }) })
+		u := recv(t, updates)
+		cancel()
+		wg.Wait()
+		if u.OK != tt.ok || !u.Changed {
+			t.Errorf("keepalived %v: %+v, want OK %v", tt.keepalived, u, tt.ok)
+		}
+		if !slices.Contains(ml.lines(), tt.line) {
+			t.Errorf("keepalived %v: log %q lacks %q", tt.keepalived, ml.lines(), tt.line)
+		}
 	}
 }

@@ -15,10 +15,18 @@
 //   - checker.go: Checker runs one vrrp_script every interval, skipping a
 //     tick while the previous run is still going.
 //   - notify.go: NotifyArgs builds the argv of the notify keywords.
-//   - security.go: CheckScript applies keepalived's script security rules
-//     over a small filesystem interface.
+//   - cred.go: LookupCred and ScriptCred, the uid:gid a script runs as
+//     (its user, script_user, the keepalived_script account, or root).
+//   - fifo.go: FIFO and FIFOs, the notify FIFOs (notify_fifo and
+//     vrrp_notify_fifo) with their scripts (reference §5.4).
+//
+// A program that cannot be started (missing, not executable, no "#!")
+// counts as a failure by default; Runner.KeepalivedScripts counts it as a
+// success, as keepalived does (issue 4). Package secure applies
+// keepalived's script security rules (reference §5.3) for confparse.
 //
 // Executor is the seam the rest of the daemon uses ("run this script");
 // package scriptstest has an in-memory fake that records a transcript, a
-// manual clock for Checker and an in-memory filesystem for CheckScript.
+// manual clock for Checker and an in-memory filesystem for the security
+// checks.
 package scripts

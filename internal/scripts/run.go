@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gokeepalived/gokeepalived/internal/scripts/secure"
 )
 
 // DefaultKillGrace is how long keepalived waits after sending SIGTERM to a
@@ -51,12 +53,7 @@ func (c Command) String() string {
 // IsShell reports whether keepalived runs the command through /bin/sh -c
 // instead of executing it: its first word starts with "<", optionally
 // followed by blanks, then "/" (e.g. "</dev/tcp/127.0.0.1/80").
-func (c Command) IsShell() bool {
-	if len(c.Args) == 0 || !strings.HasPrefix(c.Args[0], "<") {
-		return false
-	}
-	return strings.HasPrefix(strings.TrimLeft(c.Args[0][1:], " \t"), "/")
-}
+func (c Command) IsShell() bool { return len(c.Args) > 0 && secure.IsShell(c.Args[0]) }
 
 // shellText is the command line handed to /bin/sh -c: the words joined by
 // spaces, each word holding a blank or quote single-quoted.
@@ -73,10 +70,14 @@ func (c Command) shellText() string {
 
 // Result is how one run ended.
 type Result struct {
-	// ExitCode is the exit status when the program exited. It is 0 when
-	// the program could not be started: keepalived's forked child then
-	// exits 0 ("script errors aren't server errors"), and so does a shell
-	// command whose shell returns 126 or 127.
+	// ExitCode is the exit status when the program exited. When the
+	// program could not be started (missing, not executable, or no "#!"
+	// so that execve fails with ENOEXEC) it is 127 for a missing file and
+	// 126 otherwise, as a shell reports them, and so is a shell command
+	// whose shell returns 126 or 127: a check that cannot run fails. With
+	// Runner.KeepalivedScripts it is 0 in both cases, as in keepalived,
+	// whose forked child then exits 0 ("script errors aren't server
+	// errors").
 	ExitCode int
 	// Signal is the signal that killed the program, or 0.
 	Signal syscall.Signal
@@ -89,7 +90,7 @@ type Result struct {
 }
 
 // Exited reports whether the program ran and ended by exiting (or could
-// not be started, which keepalived sees as an exit with status 0).
+// not be started, which is reported as an exit; see ExitCode).
 func (r Result) Exited() bool { return r.Signal == 0 }
 
 // Success reports whether keepalived counts the run as a success: exit
@@ -112,6 +113,12 @@ type Runner struct {
 	// Log receives keepalived's lines about commands that cannot be run;
 	// nil discards them.
 	Log *slog.Logger
+	// KeepalivedScripts makes a command that cannot be started, or a
+	// shell command whose shell returns 126 or 127, count as exit status
+	// 0 (a success), as keepalived counts it; by default it counts as 127
+	// or 126, a failure (see Result.ExitCode). gokeepalived
+	// --keepalived-scripts sets it.
+	KeepalivedScripts bool
 }
 
 var _ Executor = (*Runner)(nil)
@@ -150,7 +157,7 @@ func (r *Runner) Run(ctx context.Context, c Command, timeout time.Duration) Resu
 		errno := syscall.Errno(0)
 		errors.As(err, &errno)
 		r.log().Error(fmt.Sprintf("Error exec-ing command '%s', error %d: %s", c.Args[0], int(errno), errnoText(errno, err)))
-		return Result{Err: fmt.Errorf("scripts: start %s: %w", c.Args[0], err)}
+		return Result{ExitCode: r.startFailureStatus(errno), Err: fmt.Errorf("scripts: start %s: %w", c.Args[0], err)}
 	}
 	pid := cmd.Process.Pid
 	exited := make(chan struct{})
@@ -188,10 +195,26 @@ func (r *Runner) Run(ctx context.Context, c Command, timeout time.Duration) Resu
 			msg = "Couldn't execute command: %s"
 		}
 		r.log().Error(fmt.Sprintf(msg, c.shellText()))
+		if !r.KeepalivedScripts {
+			res.ExitCode = ws.ExitStatus()
+		}
 	default:
 		res.ExitCode = ws.ExitStatus()
 	}
 	return res
+}
+
+// startFailureStatus is the exit status reported for a program that
+// could not be started: 0 with KeepalivedScripts, else 127 when it is
+// missing and 126 when it cannot be executed.
+func (r *Runner) startFailureStatus(errno syscall.Errno) int {
+	switch {
+	case r.KeepalivedScripts:
+		return 0
+	case errno == syscall.ENOENT || errno == syscall.ENOTDIR:
+		return 127
+	}
+	return 126
 }
 
 func errnoText(errno syscall.Errno, err error) string {

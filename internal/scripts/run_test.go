@@ -46,27 +46,61 @@ func TestRunArgvNoShell(t *testing.T) {
 }
 
 // A file without "#!" is not run through a shell: execve fails with
-// ENOEXEC, keepalived logs it, and its forked child exits 0 (reference §5.2).
+// ENOEXEC and keepalived logs it (reference §5.2). keepalived's forked child
+// then exits 0, which KeepalivedScripts keeps; by default the run reports
+// 126, a failure (issue 4).
 func TestRunNoShebang(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "ran")
 	s := writeScript(t, dir, "nosb.sh", "touch "+marker+"\n")
-	log, rec := newLog()
-	res := (&Runner{Log: log}).Run(context.Background(), Command{Args: []string{s}}, time.Second)
-	if !errors.Is(res.Err, syscall.ENOEXEC) || res.ExitCode != 0 || res.Signal != 0 {
-		t.Fatalf("got %+v, want ENOEXEC", res)
+	for _, tt := range []struct {
+		keepalived bool
+		code       int
+	}{{false, 126}, {true, 0}} {
+		log, rec := newLog()
+		res := (&Runner{Log: log, KeepalivedScripts: tt.keepalived}).Run(context.Background(), Command{Args: []string{s}}, time.Second)
+		if !errors.Is(res.Err, syscall.ENOEXEC) || res.ExitCode != tt.code || res.Signal != 0 || res.Success() != (tt.code == 0) {
+			t.Fatalf("keepalived %v: got %+v, want ENOEXEC with status %d", tt.keepalived, res, tt.code)
+		}
+		want := "Error exec-ing command '" + s + "', error 8: exec format error"
+		if !rec.has(want) {
+			t.Errorf("log %q lacks %q", rec.lines(), want)
+		}
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Error("the file was run by a shell")
 	}
-	want := "Error exec-ing command '" + s + "', error 8: exec format error"
-	if !rec.has(want) {
-		t.Errorf("log %q lacks %q", rec.lines(), want)
+}
+
+// A missing program reports 127 (0 with KeepalivedScripts); a file with
+// no x bit, which even root cannot execute, 126 (0).
+func TestRunCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	noexec := filepath.Join(dir, "noexec.sh")
+	if err := os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		prog       string
+		keepalived bool
+		code       int
+		errno      syscall.Errno
+	}{
+		{filepath.Join(dir, "missing.sh"), false, 127, syscall.ENOENT},
+		{filepath.Join(dir, "missing.sh"), true, 0, syscall.ENOENT},
+		{noexec, false, 126, syscall.EACCES},
+		{noexec, true, 0, syscall.EACCES},
+	} {
+		res := (&Runner{KeepalivedScripts: tt.keepalived}).Run(context.Background(), Command{Args: []string{tt.prog}}, time.Second)
+		if !errors.Is(res.Err, tt.errno) || res.ExitCode != tt.code || res.Success() != (tt.code == 0) {
+			t.Errorf("%s keepalived %v: %+v, want %v with status %d", tt.prog, tt.keepalived, res, tt.errno, tt.code)
+		}
 	}
 }
 
 // Commands starting "</" go through /bin/sh -c; 126/127 from the shell
-// become exit 0 as with keepalived's system() path.
+// are logged and become exit 0 with KeepalivedScripts, as with keepalived's
+// system() path, and stay failures by default.
 func TestRunShellCommand(t *testing.T) {
 	dir := t.TempDir()
 	ok := writeScript(t, dir, "f", "")
@@ -80,6 +114,20 @@ func TestRunShellCommand(t *testing.T) {
 	}
 	if !(Command{Args: []string{"< /x"}}).IsShell() || (Command{Args: []string{"<x"}}).IsShell() {
 		t.Error("IsShell")
+	}
+	notFound := Command{Args: []string{"</dev/null", "gokeepalived-no-such-command"}}
+	for _, tt := range []struct {
+		keepalived bool
+		code       int
+	}{{false, 127}, {true, 0}} {
+		log, rec := newLog()
+		res := (&Runner{Log: log, KeepalivedScripts: tt.keepalived}).Run(context.Background(), notFound, time.Second)
+		if res.ExitCode != tt.code {
+			t.Errorf("keepalived %v: %+v, want status %d", tt.keepalived, res, tt.code)
+		}
+		if want := "Couldn't find command: </dev/null gokeepalived-no-such-command"; !rec.has(want) {
+			t.Errorf("log %q lacks %q", rec.lines(), want)
+		}
 	}
 }
 

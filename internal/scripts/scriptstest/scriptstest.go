@@ -6,13 +6,11 @@ package scriptstest
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"path"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
+	"github.com/gokeepalived/gokeepalived/internal/scripts/secure"
 )
 
 // Exec is a fake scripts.Executor. Each Run appends "run ARGV [as U:G]
@@ -98,46 +96,9 @@ func (c *Clock) Tick() {
 	}
 }
 
-// FS is an in-memory scripts.FS: a map from absolute path to file. Parent
-// directories must be added explicitly (use Dir). It is not safe for
-// concurrent modification.
-type FS map[string]File
+// FS is the in-memory filesystem of the security checks (secure.MemFS),
+// kept here beside the other fakes.
+type FS = secure.MemFS
 
 // File is one entry of FS.
-type File struct {
-	Info   scripts.FileInfo
-	Target string // for symbolic links
-}
-
-// Dir, Reg and Link add entries with the given owner and permission bits.
-func (f FS) Dir(p string, uid, gid, perm uint32) {
-	f[p] = File{Info: scripts.FileInfo{Mode: 0o040000 | perm, UID: uid, GID: gid, Ino: uint64(len(f) + 1)}}
-}
-
-// Reg adds a regular file.
-func (f FS) Reg(p string, uid, gid, perm uint32) {
-	f[p] = File{Info: scripts.FileInfo{Mode: 0o100000 | perm, UID: uid, GID: gid, Ino: uint64(len(f) + 1)}}
-}
-
-// Link adds a symbolic link to target.
-func (f FS) Link(p, target string, uid, gid uint32) {
-	f[p] = File{Info: scripts.FileInfo{Mode: 0o120000 | 0o777, UID: uid, GID: gid, Ino: uint64(len(f) + 1)}, Target: target}
-}
-
-// Lstat implements scripts.FS.
-func (f FS) Lstat(name string) (scripts.FileInfo, error) {
-	e, ok := f[path.Clean(name)]
-	if !ok {
-		return scripts.FileInfo{}, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
-	}
-	return e.Info, nil
-}
-
-// Readlink implements scripts.FS.
-func (f FS) Readlink(name string) (string, error) {
-	e, ok := f[path.Clean(name)]
-	if !ok || !strings.HasPrefix(fmt.Sprintf("%o", e.Info.Mode), "120") {
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
-	}
-	return e.Target, nil
-}
+type File = secure.MemFile

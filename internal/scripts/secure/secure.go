@@ -1,8 +1,10 @@
-package scripts
+package secure
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 	"syscall"
@@ -12,66 +14,29 @@ import (
 
 // Errors of CheckScript.
 var (
-	ErrNotFound  = errors.New("script cannot be accessed")
+	// ErrNotFound: the script, or a component of its path, cannot be
+	// resolved or examined.
+	ErrNotFound = errors.New("script cannot be accessed")
+	// ErrWrongType: a component of the path is not a directory, or the
+	// script is neither a regular file nor a symbolic link.
 	ErrWrongType = errors.New("wrong file type found in script path")
 )
-
-// FileInfo is the part of struct stat the security checks read.
-type FileInfo struct {
-	Mode     uint32 // st_mode: type and permission bits
-	UID, GID uint32
-	Dev, Ino uint64
-}
-
-// IsDir, IsRegular and IsSymlink report the file type.
-func (fi FileInfo) IsDir() bool     { return fi.Mode&unix.S_IFMT == unix.S_IFDIR }
-func (fi FileInfo) IsRegular() bool { return fi.Mode&unix.S_IFMT == unix.S_IFREG }
-func (fi FileInfo) IsSymlink() bool { return fi.Mode&unix.S_IFMT == unix.S_IFLNK }
-
-// FS is the filesystem the checks walk. Paths are absolute.
-type FS interface {
-	Lstat(name string) (FileInfo, error)
-	Readlink(name string) (string, error)
-}
-
-// OSFS is the FS of the running system.
-type OSFS struct{}
-
-// Lstat calls lstat(2).
-func (OSFS) Lstat(name string) (FileInfo, error) {
-	var st unix.Stat_t
-	if err := unix.Lstat(name, &st); err != nil {
-		return FileInfo{}, &pathError{"lstat", name, err}
-	}
-	return FileInfo{Mode: st.Mode, UID: st.Uid, GID: st.Gid, Dev: st.Dev, Ino: st.Ino}, nil
-}
-
-// Readlink calls readlink(2).
-func (OSFS) Readlink(name string) (string, error) {
-	buf := make([]byte, unix.PathMax)
-	n, err := unix.Readlink(name, buf)
-	if err != nil {
-		return "", &pathError{"readlink", name, err}
-	}
-	return string(buf[:n]), nil
-}
-
-type pathError struct {
-	op, path string
-	err      error
-}
-
-func (e *pathError) Error() string { return e.op + " " + e.path + ": " + e.err.Error() }
-func (e *pathError) Unwrap() error { return e.err }
 
 // maxSymlinks is Linux's limit on symlinks followed in one lookup.
 const maxSymlinks = 40
 
 // Realpath resolves every symbolic link, ".", ".." and repeated "/" in the
-// absolute path name, like realpath(3).
+// absolute path name, like realpath(3) run by root.
 func Realpath(fsys FS, name string) (string, error) {
+	return RealpathAs(fsys, name, 0, 0)
+}
+
+// RealpathAs is Realpath run as uid:gid: every directory it looks into must
+// be searchable by that user (keepalived resolves a script's path with the
+// script's effective ids), else the error wraps syscall.EACCES.
+func RealpathAs(fsys FS, name string, uid, gid uint32) (string, error) {
 	if !strings.HasPrefix(name, "/") {
-		return "", &pathError{"realpath", name, syscall.EINVAL}
+		return "", &fs.PathError{Op: "realpath", Path: name, Err: syscall.EINVAL}
 	}
 	resolved := "/"
 	rest := strings.Split(name, "/")
@@ -86,6 +51,9 @@ func Realpath(fsys FS, name string) (string, error) {
 			resolved = path.Dir(resolved)
 			continue
 		}
+		if err := searchable(fsys, resolved, uid, gid); err != nil {
+			return "", err
+		}
 		next := path.Join(resolved, c)
 		fi, err := fsys.Lstat(next)
 		if err != nil {
@@ -93,7 +61,7 @@ func Realpath(fsys FS, name string) (string, error) {
 		}
 		if fi.IsSymlink() {
 			if links++; links > maxSymlinks {
-				return "", &pathError{"realpath", name, syscall.ELOOP}
+				return "", &fs.PathError{Op: "realpath", Path: name, Err: syscall.ELOOP}
 			}
 			target, err := fsys.Readlink(next)
 			if err != nil {
@@ -105,12 +73,27 @@ func Realpath(fsys FS, name string) (string, error) {
 			rest = append(strings.Split(target, "/"), rest...)
 			continue
 		}
-		if !fi.IsDir() && len(rest) > 0 && strings.Trim(strings.Join(rest, ""), "/") != "" {
-			return "", &pathError{"realpath", next, syscall.ENOTDIR}
+		if !fi.IsDir() && strings.Trim(strings.Join(rest, ""), "/") != "" {
+			return "", &fs.PathError{Op: "realpath", Path: next, Err: syscall.ENOTDIR}
 		}
 		resolved = next
 	}
 	return resolved, nil
+}
+
+// searchable checks that uid:gid may look up names in the directory dir.
+func searchable(fsys FS, dir string, uid, gid uint32) error {
+	if uid == 0 {
+		return nil
+	}
+	fi, err := fsys.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !Executable(fi, uid, gid) {
+		return &fs.PathError{Op: "realpath", Path: dir, Err: syscall.EACCES}
+	}
+	return nil
 }
 
 // Stat is stat(2) over fsys: Lstat of the resolved path.
@@ -138,6 +121,17 @@ func Executable(fi FileInfo, uid, gid uint32) bool {
 	return m&0o001 != 0
 }
 
+// IsShell reports whether keepalived runs the program word through
+// /bin/sh -c instead of executing it: it starts with "<", optionally
+// followed by blanks, then "/" (e.g. "</dev/tcp/127.0.0.1/80"). Such
+// commands test that a file can be opened; they are not checked.
+func IsShell(prog string) bool {
+	if !strings.HasPrefix(prog, "<") {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimLeft(prog[1:], " \t"), "/")
+}
+
 // Verdict is the outcome of CheckScript.
 type Verdict struct {
 	// Path is the program to execute: the path with symbolic links
@@ -147,10 +141,18 @@ type Verdict struct {
 	Path string
 	// Shell is set for "</..." commands, which are not checked.
 	Shell bool
+	// Found is set when the program was resolved and examined
+	// (keepalived's SC_ISSCRIPT): such scripts are what keepalived's
+	// "SECURITY VIOLATION" counts.
+	Found bool
 	// Executable is false when uid:gid cannot execute the file; keepalived
 	// then logs "WARNING - script '%s' is not executable for uid:gid
 	// %u:%u - disabling." and never runs it.
 	Executable bool
+	// NoExecFormat is set when an executable file starts neither with
+	// "#!" nor with an ELF header, so that execve(2) fails with ENOEXEC:
+	// keepalived (built without libmagic) then runs nothing.
+	NoExecFormat bool
 	// Protected is set when the script runs as root (uid or gid 0) or is
 	// set-uid/set-gid root, so that its path was walked.
 	Protected bool
@@ -173,41 +175,38 @@ func (v Verdict) UnsafeMessage(security bool) string {
 }
 
 // CheckScript applies keepalived's script checks (reference §5.3) to the
-// program prog run as uid:gid. The program is resolved (realpath); if it is
-// executable and runs as root or is set-uid/set-gid root, every prefix of
-// the resolved path, from "/", is examined with lstat: every component
-// must be owned by root; a directory must not be writable by group
-// (unless the group is root) or others, unless it is sticky; the file must
-// not be writable by others nor by a non-root group. When the configured
-// file name is kept (see Verdict.Path), the link and the resolved file are
-// both walked. Errors wrap ErrNotFound or ErrWrongType; an insecure script
-// is not an error but Verdict.Insecure.
+// program prog run as uid:gid. The program is resolved (realpath, as
+// uid:gid); if it is executable and runs as root or is set-uid/set-gid
+// root, every prefix of the resolved path, from "/", is examined with
+// lstat: every component must be owned by root; a directory must not be
+// writable by group (unless the group is root) or others, unless it is
+// sticky; the file must not be writable by others nor by a non-root group.
+// When the configured file name is kept (see Verdict.Path), the link and
+// the resolved file are both walked.
+//
+// Errors wrap ErrNotFound or ErrWrongType; the Verdict returned with them
+// still says what was learnt (Found, Executable). An insecure script is
+// not an error but Verdict.Insecure.
 func CheckScript(fsys FS, prog string, uid, gid uint32) (Verdict, error) {
-	if (Command{Args: []string{prog}}).IsShell() {
+	if IsShell(prog) {
 		return Verdict{Path: prog, Shell: true, Executable: true}, nil
 	}
-	real, err := Realpath(fsys, prog)
+	real, err := RealpathAs(fsys, prog, uid, gid)
 	if err != nil {
-		return Verdict{}, fmt.Errorf("%w: %s: %w", ErrNotFound, prog, err)
+		return Verdict{Path: prog}, fmt.Errorf("%w: %s: %w", ErrNotFound, prog, err)
 	}
 	v := Verdict{Path: real}
-	var extra string
-	if orig, base := path.Base(prog), path.Base(real); real != path.Clean(prog) && orig != base {
-		cand := path.Join(path.Dir(real), orig)
-		rfi, rerr := fsys.Lstat(real)
-		cfi, cerr := Stat(fsys, cand)
-		if rerr != nil || (cerr == nil && rfi.Dev == cfi.Dev && rfi.Ino == cfi.Ino) {
-			v.Path, extra = cand, real
-		}
-	}
+	extra := keepName(fsys, prog, &v)
 	fi, err := fsys.Lstat(real)
 	if err != nil {
-		return Verdict{}, fmt.Errorf("%w: %s: %w", ErrNotFound, prog, err)
+		return v, fmt.Errorf("%w: %s: %w", ErrNotFound, prog, err)
 	}
+	v.Found = true
 	v.Executable = Executable(fi, uid, gid)
 	if !v.Executable {
 		return v, nil
 	}
+	v.NoExecFormat = noExecFormat(fsys, real)
 	v.Protected = uid == 0 || gid == 0 ||
 		(fi.UID == 0 && fi.Mode&0o100 != 0 && fi.Mode&unix.S_ISUID != 0) ||
 		(fi.GID == 0 && fi.Mode&0o010 != 0 && fi.Mode&unix.S_ISGID != 0)
@@ -220,7 +219,7 @@ func CheckScript(fsys FS, prog string, uid, gid uint32) (Verdict, error) {
 		}
 		bad, err := walkSecure(fsys, p)
 		if err != nil {
-			return Verdict{}, err
+			return v, err
 		}
 		if bad != "" {
 			v.Insecure, v.UnsafePath, v.Component = true, p, bad
@@ -228,6 +227,35 @@ func CheckScript(fsys FS, prog string, uid, gid uint32) (Verdict, error) {
 		}
 	}
 	return v, nil
+}
+
+// keepName sets v.Path to the configured file name in the resolved
+// directory when that names the same file as the resolved path, and then
+// returns the resolved path, which is walked too.
+func keepName(fsys FS, prog string, v *Verdict) string {
+	real := v.Path
+	orig, base := path.Base(prog), path.Base(real)
+	if real == path.Clean(prog) || orig == base {
+		return ""
+	}
+	cand := path.Join(path.Dir(real), orig)
+	rfi, rerr := fsys.Lstat(real)
+	cfi, cerr := Stat(fsys, cand)
+	if rerr != nil || (cerr == nil && rfi.Dev == cfi.Dev && rfi.Ino == cfi.Ino) {
+		v.Path = cand
+		return real
+	}
+	return ""
+}
+
+// noExecFormat reports whether the file can be read and starts neither
+// with "#!" nor with an ELF header.
+func noExecFormat(fsys FS, p string) bool {
+	head, err := fsys.ReadHead(p, 4)
+	if err != nil {
+		return false
+	}
+	return !bytes.HasPrefix(head, []byte("#!")) && !bytes.HasPrefix(head, []byte("\x7fELF"))
 }
 
 // walkSecure examines every prefix of the absolute path p and returns the
