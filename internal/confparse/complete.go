@@ -2,7 +2,6 @@ package confparse
 
 import (
 	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -331,111 +330,5 @@ func (l *lowerer) checkDuplicateVRIDs() {
 			continue
 		}
 		seen[k] = in
-	}
-}
-
-// scriptsConfigured lists every command the configuration would run.
-func (c *Config) scriptsConfigured() []*Command {
-	var out []*Command
-	add := func(cs ...*Command) {
-		for _, x := range cs {
-			if x.IsSet() {
-				out = append(out, x)
-			}
-		}
-	}
-	for _, s := range c.Scripts {
-		add(s.Command)
-	}
-	for _, in := range c.Instances {
-		add(in.NotifyMaster, in.NotifyBackup, in.NotifyFault, in.NotifyStop, in.NotifyDeleted, in.Notify, in.NotifyMasterRxLowerPri)
-	}
-	for _, g := range c.SyncGroups {
-		add(g.NotifyMaster, g.NotifyBackup, g.NotifyFault, g.NotifyStop, g.Notify)
-	}
-	for _, f := range []*Fifo{c.Global.NotifyFifo, c.Global.VRRPNotifyFifo} {
-		if f != nil {
-			add(f.Script)
-		}
-	}
-	add(c.Global.StartupScript, c.Global.ShutdownScript)
-	return out
-}
-
-// checkScripts resolves script paths and applies script security as far
-// as the config check needs it (reference §5.3). Only scripts that can run
-// count towards keepalived's SECURITY VIOLATION.
-func (l *lowerer) checkScripts() {
-	usable := 0
-	for _, c := range l.cfg.scriptsConfigured() {
-		if l.resolveCommand(c) {
-			usable++
-		} else {
-			c.Disabled = true
-		}
-	}
-	l.disableMissingTrackScripts()
-	if usable > 0 && !l.cfg.Global.EnableScriptSecurity {
-		l.errorf(Pos{}, ClassSecurity, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.").Hint =
-			"set enable_script_security in global_defs"
-	}
-}
-
-// resolveCommand resolves a bare command name through PATH, as keepalived
-// does once at start-up, with its warning, and reports whether the command
-// can be run at all.
-func (l *lowerer) resolveCommand(c *Command) bool {
-	name := c.Args[0]
-	if strings.HasPrefix(name, "</") {
-		return true // keepalived runs these through /bin/sh -c
-	}
-	if !strings.HasPrefix(name, "/") {
-		p, err := l.env.LookPath(name)
-		if err != nil {
-			l.warnf(c.Pos, "Cannot find script %s in path - disabling", name)
-			return false
-		}
-		l.warnf(c.Pos, "WARNING - script `%s` resolved by path search to `%s`. Please specify full path.", name, p)
-		c.Args[0] = p
-		name = p
-	}
-	if !l.env.Executable(name) {
-		l.warnf(c.Pos, "Script %s cannot be accessed or is not executable - disabling", name)
-		return false
-	}
-	return true
-}
-
-// disableMissingTrackScripts removes vrrp_scripts whose program does not
-// exist, and their uses, as keepalived does at start-up.
-func (l *lowerer) disableMissingTrackScripts() {
-	missing := map[string]bool{}
-	kept := l.cfg.Scripts[:0]
-	for _, s := range l.cfg.Scripts {
-		if !l.env.Executable(s.Command.Args[0]) {
-			l.errorf(s.Command.Pos, ClassGeneral, "Disabling track script %s since not found/accessible", s.Name)
-			missing[s.Name] = true
-			continue
-		}
-		kept = append(kept, s)
-	}
-	l.cfg.Scripts = kept
-	if len(missing) == 0 {
-		return
-	}
-	drop := func(refs []TrackRef) []TrackRef {
-		out := refs[:0]
-		for _, r := range refs {
-			if !missing[r.Name] {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	for _, in := range l.cfg.Instances {
-		in.TrackScripts = drop(in.TrackScripts)
-	}
-	for _, g := range l.cfg.SyncGroups {
-		g.TrackScripts = drop(g.TrackScripts)
 	}
 }

@@ -34,6 +34,13 @@ type Options struct {
 	Read ReadOptions
 	// Env answers questions about the machine; nil means the real one.
 	Env Environment
+	// KeepalivedScripts keeps keepalived's treatment of a vrrp_script
+	// that cannot run (not found, not executable, or insecure under
+	// enable_script_security): it is removed, and the instances that
+	// track it run as if it was never tracked. By default it is kept
+	// with Command.Disabled set, and the daemon counts it as failed
+	// (gokeepalived --keepalived-scripts sets it).
+	KeepalivedScripts bool
 }
 
 // Load reads, parses and lowers the configuration at path. The Config is
@@ -76,7 +83,8 @@ func newStream(opts Options) *stream {
 	if env == nil {
 		env = hostEnv{}
 	}
-	st := &stream{l: &lowerer{cfg: newConfig(), env: env, tables: map[string]table{}}}
+	st := &stream{l: &lowerer{cfg: newConfig(), env: env, scripts: scriptEnvOf(env), tables: map[string]table{},
+		keepalivedScripts: opts.KeepalivedScripts}}
 	st.top = st.l.table("the top level", topTable)
 	g, err := newGrammar()
 	st.asm = &assembler{emit: func(lines []Line) {
@@ -131,6 +139,15 @@ type lowerer struct {
 	// noDefaultUserReported is set once the missing default script user
 	// has been reported.
 	noDefaultUserReported bool
+	// scripts answers the script checks' questions.
+	scripts ScriptEnv
+	// keepalivedScripts is Options.KeepalivedScripts.
+	keepalivedScripts bool
+	// globalUserBad is set when script_user names no user.
+	globalUserBad bool
+	// noDefaultUserWarned is set once the missing keepalived_script
+	// account has been reported.
+	noDefaultUserWarned bool
 }
 
 // handler lowers one statement of a block.
