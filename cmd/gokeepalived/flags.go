@@ -50,6 +50,10 @@ type options struct {
 	releaseVIPs  bool
 	signum       string
 	flags        *pflag.FlagSet
+
+	// keepalivedScripts is --keepalived-scripts: tracked scripts that
+	// cannot run are treated as keepalived treats them.
+	keepalivedScripts bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -82,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.dontRelease, "dont-release-vrrp", "V", false, "leave VIPs and routes in place at exit")
 	fs.BoolVarP(&o.releaseVIPs, "release-vips", "X", false, "remove VIPs at exit even with -V")
 	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
+	fs.BoolVar(&o.keepalivedScripts, "keepalived-scripts", false, "treat tracked scripts that cannot run as keepalived does: a missing or non-executable one is removed, as if never tracked, and one without #! counts as a success (default: both count as failed)")
 	o.flags = fs
 	if err := fs.Parse(attachOptionalArgs(args, map[byte]string{'g': "log-file"})); err != nil {
 		return nil, err

@@ -11,7 +11,9 @@ import (
 
 // runCheckers starts one checker per vrrp_script that an instance tracks
 // and sends each script's state, after its first run and whenever it
-// changes, to the instances tracking it. The checkers end with ctx.
+// changes, to the instances tracking it. A script that confparse disabled
+// (it cannot run: issue 4) is never run and reported failed once. The
+// checkers end with ctx.
 func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*instance, wg *sync.WaitGroup) {
 	if d.Scripts == nil {
 		return
@@ -26,13 +28,7 @@ func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*in
 		if len(trackers) == 0 {
 			continue
 		}
-		cmd := s.Command
-		if s.User != "" {
-			c := *cmd
-			c.User, c.Group = s.User, s.Group
-			cmd = &c
-		}
-		sc, ok := scriptCommand(cmd, cmd.Args, &cfg.Global, d.Log)
+		sc, ok := checkerCommand(s, &cfg.Global, d)
 		if !ok {
 			continue
 		}
@@ -56,4 +52,19 @@ func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*in
 			})
 		}()
 	}
+}
+
+// checkerCommand is the command a vrrp_script's checker runs, as the
+// script's user (or script_user, or root); a disabled script needs none.
+func checkerCommand(s *confparse.Script, g *confparse.Global, d Deps) (scripts.Command, bool) {
+	if s.Command.Disabled {
+		return scripts.Command{}, true
+	}
+	cmd := s.Command
+	if s.User != "" {
+		c := *cmd
+		c.User, c.Group = s.User, s.Group
+		cmd = &c
+	}
+	return scriptCommand(cmd, cmd.Args, g, d.Log)
 }
