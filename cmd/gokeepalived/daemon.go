@@ -50,7 +50,8 @@ func runDaemon(o *options, stderr io.Writer) int {
 	log.Info(fmt.Sprintf("Starting gokeepalived v%s, compatible with Keepalived v2.2.7", programVersion))
 	log.Info(fmt.Sprintf("Command line: %s", quoteArgs(os.Args)))
 	cfg, diags := confparse.Load(o.configFile, confparse.Options{
-		Read: confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		Read:              confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		KeepalivedScripts: o.keepalivedScripts,
 	})
 	for _, d := range diags {
 		log.Warn(d.String())
@@ -112,8 +113,15 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	defer os.Remove(running)
 	reloads := make(chan daemon.Reload)
 	dumpReqs := make(chan daemon.DumpRequest)
+	runner := &scripts.Runner{Log: log, KeepalivedScripts: o.keepalivedScripts}
+	// The notify FIFOs (reference §5.4): their scripts get SIGTERM as
+	// shutdown starts, before the STOP lines, as keepalived does.
+	fifos := scripts.OpenFIFOs(&cfg.Global, runner, log)
+	defer fifos.Close()
+	stopFIFOs := context.AfterFunc(ctx, fifos.Stopping)
+	defer stopFIFOs()
 	deps := daemon.Deps{
-		Log: log, Net: host, Links: host, Addrs: host, Scripts: &scripts.Runner{Log: log},
+		Log: log, Net: host, Links: host, Addrs: host, Scripts: runner, Events: fifos,
 		Open:    func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
 		Reloads: reloads,
 		Dumps:   dumpReqs,

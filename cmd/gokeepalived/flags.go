@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
 	fs.BoolVar(&o.keepalivedScripts, "keepalived-scripts", false, "treat tracked scripts that cannot run as keepalived does: a missing or non-executable one is removed, as if never tracked, and one without #! counts as a success (default: both count as failed)")
 	o.flags = fs
-	if err := fs.Parse(attachOptionalArgs(args, map[byte]string{'g': "log-file"})); err != nil {
+	if err := fs.Parse(attachOptionalArgs(args, map[byte]string{'g': "log-file", 't': "config-test"})); err != nil {
 		return nil, err
 	}
 	if fs.Changed("config-test") {

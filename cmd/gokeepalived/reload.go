@@ -86,7 +86,8 @@ func (anyEnv) Executable(string) bool                      { return true }
 // untouched.
 func loadReload(o *options, log *slog.Logger, known map[string]bool) (*confparse.Config, confparse.Diagnostics) {
 	cfg, diags := confparse.Load(o.configFile, confparse.Options{
-		Read: confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		Read:              confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		KeepalivedScripts: o.keepalivedScripts,
 	})
 	bad := diags.CannotRun()
 	for _, d := range diags {

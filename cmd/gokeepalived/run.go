@@ -63,7 +63,8 @@ func checkConfig(o *options, stdout, stderr io.Writer) int {
 		out = f
 	}
 	cfg, diags := confparse.Load(o.configFile, confparse.Options{
-		Read: confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		Read:              confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
+		KeepalivedScripts: o.keepalivedScripts,
 	})
 	for _, d := range diags {
 		if !d.Pos.IsValid() && d.Pos.File == "" {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
@@ -94,6 +95,10 @@ type instance struct {
 	// snapCh carries dump requests; heardPrio is the priority of the last
 	// master heard (keepalived's master_priority); scriptSeen is a copy of
 	// scriptOK for dumps, under scriptMu.
+	// state is the machine's state as of the last transition, for the
+	// sync group, which reads it from its own goroutine.
+	state atomic.Int32
+
 	snapCh     chan chan dumps.Instance
 	heardPrio  int
 	scriptMu   sync.Mutex
@@ -118,6 +123,9 @@ func (in *instance) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		if in.started {
+			held = nil
+		}
 		in.armTimer(timer)
 		select {
 		case <-held:
@@ -439,6 +447,7 @@ func stateChangeOf(actions []vrrp.Action) (vrrp.StateChange, bool) {
 // sync group.
 func (in *instance) stateChanged(sc vrrp.StateChange) {
 	in.status.transition(in.cfg.Name, sc, in.now())
+	in.state.Store(int32(sc.To))
 	if in.quiet {
 		return
 	}

@@ -81,14 +81,7 @@ func scriptCommand(c *confparse.Command, args []string, g *confparse.Global, log
 	if !c.IsSet() || c.Disabled {
 		return scripts.Command{}, false
 	}
-	user, group := c.User, c.Group
-	if user == "" {
-		user, group = g.ScriptUser, g.ScriptGroup
-	}
-	if user == "" {
-		user = "root"
-	}
-	cred, err := scripts.LookupCred(user, group)
+	cred, err := scripts.ScriptCred(c.User, c.Group, g)
 	if err != nil {
 		log.Warn(err.Error())
 		return scripts.Command{}, false

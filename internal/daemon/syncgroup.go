@@ -134,9 +134,13 @@ func (g *syncGroup) handle(ctx context.Context, m groupMsg) {
 	}
 }
 
-// changed syncs the other members to a member's new state.
+// changed syncs the other members to a member's new state. A report that a
+// later transition of the member overtook is stale and ignored.
 func (g *syncGroup) changed(ctx context.Context, from *instance, sc vrrp.StateChange) {
 	g.wants[from] = false
+	if vrrp.State(from.state.Load()) != sc.To {
+		return
+	}
 	others := g.others(from)
 	switch {
 	case sc.To == vrrp.StateMaster && g.state != vrrp.StateMaster:
