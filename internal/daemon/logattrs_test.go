@@ -2,10 +2,8 @@ package daemon
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -38,20 +36,11 @@ func TestRunStructuredStateChange(t *testing.T) {
 	var buf lockedBuffer
 	net := &viptest.Fake{}
 	net.SetLink("eth0", true)
-	status := NewStatus()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, loadConfig(t, strings.Replace(routerConf, "PRIO", "150", 1)), Deps{
-			Log: slog.New(slog.NewJSONHandler(&buf, nil)), Net: net, Links: net, Open: (&hub{}).open("192.0.2.1"),
-			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-		}, status)
-	}()
+	status, stop := startDaemon(t, loadConfig(t, strings.Replace(routerConf, "PRIO", "150", 1)), Deps{
+		Log: slog.New(slog.NewJSONHandler(&buf, nil)), Net: net, Links: net,
+	})
 	waitUntil(t, "MASTER", func() bool { st := status.Snapshot(); return len(st) == 1 && st[0].State == vrrp.StateMaster })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	var found bool
 	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		var rec map[string]any

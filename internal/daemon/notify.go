@@ -105,31 +105,45 @@ func (in *instance) deletedState() string {
 // when notify_deleted is set, else only notify, saying FAULT (observed on
 // keepalived 2.2.7: its notify_fault does not run).
 func (in *instance) notifyCommands(to vrrp.State, state string) []scripts.Command {
-	var specific *confparse.Command
-	switch {
-	case in.deleted && to == vrrp.StateStop && in.cfg.NotifyDeletedSet:
-		specific = in.cfg.NotifyDeleted
-	}
-	switch to {
-	case vrrp.StateMaster:
-		specific = in.cfg.NotifyMaster
-	case vrrp.StateBackup:
-		specific = in.cfg.NotifyBackup
-	case vrrp.StateFault:
-		specific = in.cfg.NotifyFault
-	case vrrp.StateStop:
-		if !in.deleted {
-			specific = in.cfg.NotifyStop
-		}
-	default:
+	c := in.cfg
+	specific, ok := specificNotify(to, c.NotifyMaster, c.NotifyBackup, c.NotifyFault, c.NotifyStop)
+	if !ok {
 		return nil
 	}
+	if in.deleted && to == vrrp.StateStop {
+		specific = nil
+		if c.NotifyDeletedSet {
+			specific = c.NotifyDeleted
+		}
+	}
+	return notifyCommands(specific, c.Notify, "INSTANCE", c.Name, state, in.m.EffectivePriority(), in.global, in.log)
+}
+
+// specificNotify picks notify_<state> for a transition to; ok is false for
+// a state without notifies.
+func specificNotify(to vrrp.State, master, backup, fault, stop *confparse.Command) (c *confparse.Command, ok bool) {
+	switch to {
+	case vrrp.StateMaster:
+		return master, true
+	case vrrp.StateBackup:
+		return backup, true
+	case vrrp.StateFault:
+		return fault, true
+	case vrrp.StateStop:
+		return stop, true
+	}
+	return nil, false
+}
+
+// notifyCommands are the scripts of one transition (reference §5.1): the
+// specific script with its own words, then the generic notify with kind
+// (INSTANCE or GROUP), name, state and priority appended.
+func notifyCommands(specific, generic *confparse.Command, kind, name, state string, prio int, g *confparse.Global, log *slog.Logger) []scripts.Command {
 	var out []scripts.Command
-	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", in.cfg.Name, state, 0), in.global, in.log); ok {
+	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", name, state, 0), g, log); ok {
 		out = append(out, c)
 	}
-	args := scripts.NotifyArgs(in.cfg.Notify, "INSTANCE", in.cfg.Name, state, in.m.EffectivePriority())
-	if c, ok := scriptCommand(in.cfg.Notify, args, in.global, in.log); ok {
+	if c, ok := scriptCommand(generic, scripts.NotifyArgs(generic, kind, name, state, prio), g, log); ok {
 		out = append(out, c)
 	}
 	return out

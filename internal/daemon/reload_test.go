@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"context"
-	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -79,21 +77,9 @@ func TestRunReload(t *testing.T) {
 	ev := &events{}
 	exec := &scriptstest.Exec{}
 	reloads := make(chan Reload)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	status := NewStatus()
-	go func() {
-		done <- Run(ctx, loadConfig(t, reloadConf), Deps{
-			Net: net, Links: net, Addrs: net, Scripts: exec, Events: ev, Open: (&hub{}).open("192.0.2.1"), Reloads: reloads,
-			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-		}, status)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}()
+	status, _ := startDaemon(t, loadConfig(t, reloadConf), Deps{
+		Net: net, Links: net, Addrs: net, Scripts: exec, Events: ev, Reloads: reloads,
+	})
 	master := func(names ...string) func() bool {
 		return func() bool {
 			n := 0

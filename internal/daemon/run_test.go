@@ -206,3 +206,31 @@ func TestRunOwnInterfaceDown(t *testing.T) {
 	a.net.SetLink("eth0", true)
 	waitUntil(t, "a holds the VIP again", a.holds)
 }
+
+// startDaemon runs Run on cfg with deps until stop is called or the test
+// ends; Open defaults to a fresh hub and SourceAddr to 192.0.2.1. stop
+// waits for Run and fails the test on its error.
+func startDaemon(t *testing.T, cfg *confparse.Config, deps Deps) (status *Status, stop func()) {
+	t.Helper()
+	if deps.Open == nil {
+		deps.Open = (&hub{}).open("192.0.2.1")
+	}
+	if deps.SourceAddr == nil {
+		deps.SourceAddr = func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil }
+	}
+	status = NewStatus()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, deps, status) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return status, stop
+}

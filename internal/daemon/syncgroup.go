@@ -234,29 +234,15 @@ func (g *syncGroup) enter(s vrrp.State) {
 	}
 }
 
-// notifyCommands are the group's scripts for entering s.
+// notifyCommands are the group's scripts for entering s: GROUP name STATE
+// 0 for notify.
 func (g *syncGroup) notifyCommands(s vrrp.State) []scripts.Command {
-	var specific *confparse.Command
-	switch s {
-	case vrrp.StateMaster:
-		specific = g.cfg.NotifyMaster
-	case vrrp.StateBackup:
-		specific = g.cfg.NotifyBackup
-	case vrrp.StateFault:
-		specific = g.cfg.NotifyFault
-	case vrrp.StateStop:
-		specific = g.cfg.NotifyStop
-	default:
+	c := g.cfg
+	specific, ok := specificNotify(s, c.NotifyMaster, c.NotifyBackup, c.NotifyFault, c.NotifyStop)
+	if !ok {
 		return nil
 	}
-	var out []scripts.Command
-	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", g.cfg.Name, s.String(), 0), g.global, g.log); ok {
-		out = append(out, c)
-	}
-	if c, ok := scriptCommand(g.cfg.Notify, scripts.NotifyArgs(g.cfg.Notify, "GROUP", g.cfg.Name, s.String(), 0), g.global, g.log); ok {
-		out = append(out, c)
-	}
-	return out
+	return notifyCommands(specific, c.Notify, "GROUP", c.Name, s.String(), 0, g.global, g.log)
 }
 
 // EventSink receives the notify FIFO lines: kind INSTANCE or GROUP, the

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -76,15 +75,7 @@ func TestRunSyncGroup(t *testing.T) {
 	net.SetLink("eth1", true)
 	ev := &events{}
 	exec := &scriptstest.Exec{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	status := NewStatus()
-	go func() {
-		done <- Run(ctx, cfg, Deps{
-			Net: net, Links: net, Scripts: exec, Events: ev, Open: (&hub{}).open("192.0.2.1"),
-			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-		}, status)
-	}()
+	status, stop := startDaemon(t, cfg, Deps{Net: net, Links: net, Scripts: exec, Events: ev})
 	states := func(want vrrp.State) func() bool {
 		return func() bool {
 			st := status.Snapshot()
@@ -103,10 +94,7 @@ func TestRunSyncGroup(t *testing.T) {
 	net.SetLink("eth1", true)
 	waitUntil(t, "both members MASTER again", states(vrrp.StateMaster))
 	waitUntil(t, "group BACKUP and MASTER lines", lineCount(15))
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	got := ev.get()
 	// Members move concurrently: within one step the two members' lines
 	// may come in either order, and the group's line comes last.

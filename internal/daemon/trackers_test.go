@@ -1,9 +1,7 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,21 +48,7 @@ vrrp_instance VI_1 {
 `
 	net := &viptest.Fake{}
 	net.SetLink("eth0", true)
-	status := NewStatus()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, loadConfig(t, conf), Deps{
-			Net: net, Links: net, Open: (&hub{}).open("192.0.2.1"),
-			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-		}, status)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}()
+	status, _ := startDaemon(t, loadConfig(t, conf), Deps{Net: net, Links: net})
 	is := func(state vrrp.State, prio int) func() bool {
 		return func() bool {
 			st := status.Snapshot()
@@ -127,21 +111,7 @@ vrrp_instance VI_1 {
 `
 	net := &viptest.Fake{}
 	net.SetLink("eth0", true)
-	status := NewStatus()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, loadConfig(t, conf), Deps{
-			Net: net, Links: net, Open: (&hub{}).open("192.0.2.1"),
-			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-		}, status)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}()
+	status, _ := startDaemon(t, loadConfig(t, conf), Deps{Net: net, Links: net})
 	state := func(want vrrp.State) func() bool {
 		return func() bool { st := status.Snapshot(); return len(st) == 1 && st[0].State == want }
 	}
