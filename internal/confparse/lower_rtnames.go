@@ -184,7 +184,12 @@ func readUnsigned(s string, lo, hi uint64) (uint64, bool) {
 
 // RTTable reads one of iproute2's name files, or /etc/protocols, as
 // keepalived does.
-func (hostEnv) RTTable(file string) []RTEntry {
+func (hostEnv) RTTable(file string) []RTEntry { return ReadRTNames(file) }
+
+// ReadRTNames reads /etc/iproute2/FILE (rt_tables, rt_protos, rt_scopes,
+// rt_dsfield, rt_realms, group), or /etc/protocols for "protocols", as
+// keepalived does; a missing file has no entries.
+func ReadRTNames(file string) []RTEntry {
 	path := "/etc/iproute2/" + file
 	if file == "protocols" {
 		path = "/etc/protocols"

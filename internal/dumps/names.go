@@ -1,10 +1,9 @@
 package dumps
 
 import (
-	"bufio"
-	"os"
 	"strconv"
-	"strings"
+
+	"github.com/gokeepalived/gokeepalived/internal/confparse"
 )
 
 // rtEntry is one line of an iproute2 name file: a number and its name.
@@ -96,40 +95,11 @@ func hasID(es []rtEntry, id uint64) bool {
 }
 
 // readNameFile reads /etc/iproute2/FILE, or /etc/protocols for
-// "protocols" (every name and alias of a protocol). A missing file has no
-// entries.
+// "protocols", as the config front end reads them.
 func readNameFile(file string) []rtEntry {
-	path := "/etc/iproute2/" + file
-	if file == "protocols" {
-		path = "/etc/protocols"
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
 	var out []rtEntry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		w := strings.Fields(line)
-		if len(w) < 2 {
-			continue
-		}
-		if file == "protocols" {
-			id, err := strconv.ParseUint(w[1], 10, 64)
-			if err != nil {
-				continue
-			}
-			out = append(out, rtEntry{id, w[0]})
-			for _, alias := range w[2:] {
-				out = append(out, rtEntry{id, alias})
-			}
-			continue
-		}
-		if id, err := strconv.ParseUint(w[0], 0, 64); err == nil {
-			out = append(out, rtEntry{id, w[1]})
-		}
+	for _, e := range confparse.ReadRTNames(file) {
+		out = append(out, rtEntry{uint64(e.ID), e.Name})
 	}
 	return out
 }
