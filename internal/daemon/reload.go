@@ -30,6 +30,10 @@ type instUpdate struct {
 // notify_deleted; new instances start. cfg has been checked already.
 func (r *runner) reload(cfg *confparse.Config) error {
 	r.d.Log.Info("Reloading")
+	vmacs, err := planVMACs(cfg)
+	if err != nil {
+		return fmt.Errorf("reload aborted, the running configuration is unchanged: %w", err)
+	}
 	old := r.cfg
 	running := map[string]*instance{}
 	for _, in := range r.current() {
@@ -93,10 +97,6 @@ func (r *runner) reload(cfg *confparse.Config) error {
 		<-gr.done
 	}
 	// Start.
-	vmacs, err := planVMACs(cfg)
-	if err != nil {
-		r.d.Log.Error("reload: " + err.Error())
-	}
 	var next, fresh []*instance
 	updates := map[*instance]*confparse.Instance{}
 	for _, s := range plan {
