@@ -12,29 +12,10 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
 )
-
-type msgLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *msgLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *msgLog) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, r.Message)
-	return nil
-}
-func (l *msgLog) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *msgLog) WithGroup(string) slog.Handler      { return l }
-func (l *msgLog) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.msgs)
-}
 
 func recv[T any](t *testing.T, c <-chan T) T {
 	t.Helper()
@@ -52,7 +33,7 @@ func recv[T any](t *testing.T, c <-chan T) T {
 func TestCheckerSchedule(t *testing.T) {
 	exec := &scriptstest.Exec{Started: make(chan scripts.Command), Hold: make(chan scripts.Result)}
 	clock := &scriptstest.Clock{}
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/bin/chk"}}, Interval: 2 * time.Second, Timeout: time.Second, Rise: 2, Fall: 2}
 	c := scripts.NewChecker(s, scripts.Command{Args: s.Command.Args, Cred: &scripts.Cred{UID: 0, GID: 0}}, exec, slog.New(ml))
 	c.Clock = clock
@@ -67,8 +48,8 @@ func TestCheckerSchedule(t *testing.T) {
 	if u := recv(t, updates); !u.Changed || u.OK {
 		t.Errorf("first failure: %+v, want changed to KO", u)
 	}
-	if !slices.Contains(ml.lines(), "Track script chk is already running, expect idle - skipping run") {
-		t.Errorf("no skip line in %q", ml.lines())
+	if !slices.Contains(ml.Lines(), "Track script chk is already running, expect idle - skipping run") {
+		t.Errorf("no skip line in %q", ml.Lines())
 	}
 	for i, want := range []struct{ changed, ok bool }{{false, false}, {true, true}} {
 		clock.Tick()
@@ -96,7 +77,7 @@ func TestCheckerSchedule(t *testing.T) {
 		"Script `chk` now returning 0",
 		"VRRP_Script(chk) succeeded",
 	}
-	if got := ml.lines(); !slices.Equal(got, wantLog) {
+	if got := ml.Lines(); !slices.Equal(got, wantLog) {
 		t.Errorf("log:\n%q\nwant:\n%q", got, wantLog)
 	}
 }
@@ -104,7 +85,7 @@ func TestCheckerSchedule(t *testing.T) {
 // With the real Runner and a short interval: a hanging script times out
 // (failure), and ending the context kills and reaps the run in progress.
 func TestCheckerRealRunner(t *testing.T) {
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	c := &scripts.Checker{
 		Name:     "hang",
 		Command:  scripts.Command{Args: []string{"/bin/sleep", "60"}},
@@ -124,7 +105,7 @@ func TestCheckerRealRunner(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	got := ml.lines()
+	got := ml.Lines()
 	if !slices.Contains(got, "VRRP_Script(hang) timed_out") || !slices.Contains(got, "Track script hang is already running, expect idle - skipping run") {
 		t.Errorf("log %q", got)
 	}
@@ -134,7 +115,7 @@ func TestCheckerRealRunner(t *testing.T) {
 // run; it is reported failed once, so that its weight applies.
 func TestCheckerDisabled(t *testing.T) {
 	exec := &scriptstest.Exec{}
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/missing/chk"}, Disabled: true}, Interval: time.Second, Rise: 2, Fall: 2}
 	c := scripts.NewChecker(s, scripts.Command{}, exec, slog.New(ml))
 	if !c.Disabled {
@@ -154,8 +135,8 @@ func TestCheckerDisabled(t *testing.T) {
 	if len(updates) != 0 || len(exec.Transcript()) != 0 {
 		t.Errorf("more updates (%d) or runs %q", len(updates), exec.Transcript())
 	}
-	if want := []string{"VRRP_Script(chk) failed (cannot be run)"}; !slices.Equal(ml.lines(), want) {
-		t.Errorf("log %q, want %q", ml.lines(), want)
+	if want := []string{"VRRP_Script(chk) failed (cannot be run)"}; !slices.Equal(ml.Lines(), want) {
+		t.Errorf("log %q, want %q", ml.Lines(), want)
 	}
 }
 
@@ -176,7 +157,7 @@ func TestCheckerNoShebangBothModes(t *testing.T) {
 		{false, false, "VRRP_Script(nosb) failed (exited with status 126)"},
 		{true, true, "VRRP_Script(nosb) succeeded"},
 	} {
-		ml := &msgLog{}
+		ml := &logtest.Recorder{}
 		c := &scripts.Checker{
 			Name:     "nosb",
 			Command:  scripts.Command{Args: []string{nosb}},
@@ -195,8 +176,8 @@ func TestCheckerNoShebangBothModes(t *testing.T) {
 		if u.OK != tt.ok || !u.Changed {
 			t.Errorf("keepalived %v: %+v, want OK %v", tt.keepalived, u, tt.ok)
 		}
-		if !slices.Contains(ml.lines(), tt.line) {
-			t.Errorf("keepalived %v: log %q lacks %q", tt.keepalived, ml.lines(), tt.line)
+		if !slices.Contains(ml.Lines(), tt.line) {
+			t.Errorf("keepalived %v: log %q lacks %q", tt.keepalived, ml.Lines(), tt.line)
 		}
 	}
 }

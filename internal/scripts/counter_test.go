@@ -66,7 +66,7 @@ func TestCounterLogLines(t *testing.T) {
 		"VRRP_Script(chk) failed (due to signal 9)",
 		"Script `chk` now returning 2",
 	}
-	if got := rec.lines(); !slices.Equal(got, want) {
+	if got := rec.Lines(); !slices.Equal(got, want) {
 		t.Errorf("log:\n%q\nwant:\n%q", got, want)
 	}
 }

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
+	"golang.org/x/sys/unix"
 )
 
 // readLines reads lines from the FIFO at path until end of file (every
@@ -241,7 +241,7 @@ while :; do
   fi
 done < "$1"
 `)
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	log := slog.New(ml)
 	f, err := scripts.OpenFIFO(scripts.FIFOOptions{
 		Path: path, Exec: &scripts.Runner{KillGrace: 5 * time.Second}, Log: log,
@@ -269,7 +269,7 @@ done < "$1"
 	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("FIFO left behind: %v", err)
 	}
-	if slices.Contains(ml.lines(), "vrrp notify fifo script terminated") {
+	if slices.Contains(ml.Lines(), "vrrp notify fifo script terminated") {
 		t.Error("a stopped script was logged as terminated")
 	}
 }
@@ -277,7 +277,7 @@ done < "$1"
 // A script that ends by itself is logged as keepalived logs it.
 func TestFIFOScriptTerminated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vrrp.fifo")
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	f, err := scripts.OpenFIFO(scripts.FIFOOptions{
 		Path: path, Exec: &scripts.Runner{}, Log: slog.New(ml),
 		Script: scripts.Command{Args: []string{"/bin/true"}},
@@ -285,7 +285,7 @@ func TestFIFOScriptTerminated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the terminated line", func() bool { return slices.Contains(ml.lines(), "vrrp notify fifo script terminated") })
+	waitFor(t, "the terminated line", func() bool { return slices.Contains(ml.Lines(), "vrrp notify fifo script terminated") })
 	f.Close()
 }
 
@@ -293,13 +293,13 @@ func TestFIFOScriptTerminated(t *testing.T) {
 // created is removed again.
 func TestFIFOOpenErrors(t *testing.T) {
 	dir := t.TempDir()
-	ml := &msgLog{}
+	ml := &logtest.Recorder{}
 	log := slog.New(ml)
 	if _, err := scripts.OpenFIFO(scripts.FIFOOptions{Path: filepath.Join(dir, "none", "x.fifo"), Type: "vrrp_", Log: log}); err == nil {
 		t.Error("a FIFO in a missing directory opened")
 	}
-	if want := "Unable to create vrrp_notify fifo " + filepath.Join(dir, "none", "x.fifo"); !slices.Contains(ml.lines(), want) {
-		t.Errorf("log %q lacks %q", ml.lines(), want)
+	if want := "Unable to create vrrp_notify fifo " + filepath.Join(dir, "none", "x.fifo"); !slices.Contains(ml.Lines(), want) {
+		t.Errorf("log %q lacks %q", ml.Lines(), want)
 	}
 	reg := filepath.Join(dir, "regular")
 	if err := os.WriteFile(reg, nil, 0o600); err != nil {
@@ -308,8 +308,8 @@ func TestFIFOOpenErrors(t *testing.T) {
 	if _, err := scripts.OpenFIFO(scripts.FIFOOptions{Path: reg, Log: log}); err == nil {
 		t.Error("a regular file opened as a FIFO")
 	}
-	if want := "Unable to open notify fifo " + reg + " - errno 22"; !slices.Contains(ml.lines(), want) {
-		t.Errorf("log %q lacks %q", ml.lines(), want)
+	if want := "Unable to open notify fifo " + reg + " - errno 22"; !slices.Contains(ml.Lines(), want) {
+		t.Errorf("log %q lacks %q", ml.Lines(), want)
 	}
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink(reg, link); err != nil {

@@ -1,16 +1,15 @@
 package scripts
 
 import (
-	"context"
-	"github.com/gokeepalived/gokeepalived/internal/leakcheck"
-	"github.com/gokeepalived/gokeepalived/internal/nstest"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/leakcheck"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
+	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
 // TestMain fails the package if goroutines are left behind by the tests.
@@ -42,38 +41,7 @@ func writeScript(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-// logRecorder is a slog.Handler keeping the messages it is given.
-type logRecorder struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, r.Message)
-	return nil
-}
-func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
-
-func (l *logRecorder) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.msgs...)
-}
-
-func (l *logRecorder) has(s string) bool {
-	for _, m := range l.lines() {
-		if strings.Contains(m, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func newLog() (*slog.Logger, *logRecorder) {
-	r := &logRecorder{}
+func newLog() (*slog.Logger, *logtest.Recorder) {
+	r := &logtest.Recorder{}
 	return slog.New(r), r
 }

@@ -63,8 +63,8 @@ func TestRunNoShebang(t *testing.T) {
 			t.Fatalf("keepalived %v: got %+v, want ENOEXEC with status %d", tt.keepalived, res, tt.code)
 		}
 		want := "Error exec-ing command '" + s + "', error 8: exec format error"
-		if !rec.has(want) {
-			t.Errorf("log %q lacks %q", rec.lines(), want)
+		if !rec.Has(want) {
+			t.Errorf("log %q lacks %q", rec.Lines(), want)
 		}
 	}
 	if _, err := os.Stat(marker); err == nil {
@@ -125,8 +125,8 @@ func TestRunShellCommand(t *testing.T) {
 		if res.ExitCode != tt.code {
 			t.Errorf("keepalived %v: %+v, want status %d", tt.keepalived, res, tt.code)
 		}
-		if want := "Couldn't find command: </dev/null gokeepalived-no-such-command"; !rec.has(want) {
-			t.Errorf("log %q lacks %q", rec.lines(), want)
+		if want := "Couldn't find command: </dev/null gokeepalived-no-such-command"; !rec.Has(want) {
+			t.Errorf("log %q lacks %q", rec.Lines(), want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
@@ -38,7 +39,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 // startFiles runs a FileTracker on files and returns its updates.
-func startFiles(t *testing.T, files []*confparse.TrackFile) (<-chan FileUpdate, *logRecorder) {
+func startFiles(t *testing.T, files []*confparse.TrackFile) (<-chan FileUpdate, *logtest.Recorder) {
 	t.Helper()
 	log, rec := newLog()
 	ch := make(chan FileUpdate)
@@ -107,7 +108,7 @@ func TestFileTrackerStart(t *testing.T) {
 		"Cannot initialise track file notreg - it is not a regular file",
 		"track file notdir is not accessible - ignoring",
 	} {
-		if !rec.has(line) {
+		if !rec.Has(line) {
 			t.Errorf("no log line %q", line)
 		}
 	}
@@ -154,7 +155,7 @@ func TestFileTrackerChanges(t *testing.T) {
 	// that the tracker never reads a file being rewritten (truncated, so 0).
 	replace(t, b, "3000000000") // ignored: b stays 6
 	invalid := "Invalid number 3000000000 read from " + b + " - ignoring"
-	nstest.WaitFor(t, waitTimeout, 5*time.Millisecond, func() (bool, string) { return rec.has(invalid), "no line " + invalid })
+	nstest.WaitFor(t, waitTimeout, 5*time.Millisecond, func() (bool, string) { return rec.Has(invalid), "no line " + invalid })
 	replace(t, b, "6\n") // unchanged: nothing sent
 	replace(t, b, "-8")
 	expectFile(t, ch, FileUpdate{Name: "b", Value: -8})

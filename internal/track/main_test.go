@@ -3,12 +3,11 @@ package track
 import (
 	"context"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/leakcheck"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 )
 
 // TestMain fails the package if goroutines are left behind by the tests.
@@ -45,35 +44,7 @@ func runTracker(t *testing.T, run func(context.Context) error) {
 	})
 }
 
-// logRecorder is a slog.Handler keeping the messages it is given.
-type logRecorder struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, r.Message)
-	return nil
-}
-func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
-
-// has reports whether a message containing s was logged.
-func (l *logRecorder) has(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, m := range l.msgs {
-		if strings.Contains(m, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func newLog() (*slog.Logger, *logRecorder) {
-	r := &logRecorder{}
+func newLog() (*slog.Logger, *logtest.Recorder) {
+	r := &logtest.Recorder{}
 	return slog.New(r), r
 }

@@ -9,11 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
+	"golang.org/x/sys/unix"
 )
 
 // TestIntegrationProcessEvents follows a process through the kernel's
@@ -104,7 +103,7 @@ func TestProcessTrackerPolling(t *testing.T) {
 	pt.dial = func() (*procConn, error) { return nil, errors.New("no connector here") }
 	runTracker(t, func(ctx context.Context) error { return pt.Run(ctx, ch) })
 	expectProc(t, ch, ProcessUpdate{Name: "tp"})
-	if want := "track_process: no process events from the kernel (no connector here); reading /proc every 20ms"; !rec.has(want) {
+	if want := "track_process: no process events from the kernel (no connector here); reading /proc every 20ms"; !rec.Has(want) {
 		t.Errorf("no log line %q", want)
 	}
 	p := start(t, sleep, "3600")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 )
 
 // testInterval is the tracker's interval in the tests: short, so that the
@@ -60,7 +61,7 @@ func stop(c *exec.Cmd) {
 }
 
 // startProcs runs a ProcessTracker on procs and returns its updates.
-func startProcs(t *testing.T, procs []*confparse.TrackProcess) (<-chan ProcessUpdate, *logRecorder) {
+func startProcs(t *testing.T, procs []*confparse.TrackProcess) (<-chan ProcessUpdate, *logtest.Recorder) {
 	t.Helper()
 	log, rec := newLog()
 	ch := make(chan ProcessUpdate)
@@ -122,7 +123,7 @@ func TestProcessTrackerCommandLine(t *testing.T) {
 	} {
 		expectProc(t, ch, want)
 	}
-	if !rec.has("vrrp_track_process long: process name " + name + " is longer than the 15 characters") {
+	if !rec.Has("vrrp_track_process long: process name " + name + " is longer than the 15 characters") {
 		t.Error("no warning about the long name")
 	}
 }
