@@ -84,6 +84,12 @@ func runDaemon(o *options, stderr io.Writer) int {
 			p.Remove()
 		}
 	}()
+	stopProfiling, err := startProfiling(o, log)
+	defer stopProfiling()
+	if err != nil {
+		log.Error(err.Error())
+		return exitFatal
+	}
 	return serve(o, cfg, diags, log)
 }
 

@@ -54,6 +54,10 @@ type options struct {
 	// keepalivedScripts is --keepalived-scripts: tracked scripts that
 	// cannot run are treated as keepalived treats them.
 	keepalivedScripts bool
+
+	// cpuProfile and memProfile are --cpuprofile and --memprofile: pprof
+	// profiles of the daemon's run, written at exit.
+	cpuProfile, memProfile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -87,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.releaseVIPs, "release-vips", "X", false, "remove VIPs at exit even with -V")
 	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
 	fs.BoolVar(&o.keepalivedScripts, "keepalived-scripts", false, "treat tracked scripts that cannot run as keepalived does: a missing or non-executable one is removed, as if never tracked, and one without #! counts as a success (default: both count as failed)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the daemon's run to `FILE` (pprof format, at exit)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to `FILE` at exit (pprof format)")
 	o.flags = fs
 	if err := fs.Parse(attachOptionalArgs(args, map[byte]string{'g': "log-file", 't': "config-test"})); err != nil {
 		return nil, err

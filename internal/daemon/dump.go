@@ -79,13 +79,15 @@ func (r *runner) snapshots() []dumps.Instance {
 	for _, in := range r.current() {
 		ch := make(chan dumps.Instance, 1)
 		select {
-		case in.snapCh <- ch:
+		case in.ctl <- ch:
 		case <-in.done:
 			continue
 		case <-r.ctx.Done():
 			return out
 		}
 		select {
+		case <-in.done:
+			continue
 		case s := <-ch:
 			s.Scripts = r.cfg.Scripts
 			st := r.status.get1(in.cfg.Name)

@@ -20,7 +20,9 @@ import (
 )
 
 // Endpoint is what an instance needs of its socket: the adverts for its
-// VRID, and sending its own. *socket.Endpoint implements it.
+// VRID, and sending its own. *socket.Endpoint implements it. An endpoint
+// that also has a Refresh() *socket.Refresher method offers the receive
+// fast path (see socket.Refresher).
 type Endpoint interface {
 	Packets() <-chan socket.Packet
 	Send(adv vrrp.Advert) error
@@ -28,47 +30,62 @@ type Endpoint interface {
 	Close() error
 }
 
+// refresher is the optional receive fast path of an Endpoint.
+type refresher interface{ Refresh() *socket.Refresher }
+
+// drainer is an Endpoint that can read its socket's queue at once (see
+// socket.Endpoint.Drain).
+type drainer interface{ Drain() }
+
+// repeater is the optional send fast path of an Endpoint (see
+// socket.Endpoint.Repeat).
+type repeater interface {
+	Repeat(adv vrrp.Advert, next time.Time, interval time.Duration)
+	StopRepeat()
+	Repeated() (last time.Time, n uint64, ok bool)
+}
+
 // instance runs one vrrp_instance. Its run method is the only goroutine
 // that touches it.
 type instance struct {
-	cfg     *confparse.Instance
-	m       *vrrp.Machine
-	ep      Endpoint
-	net     vip.Interfaces
-	log     *slog.Logger
-	vmac    *vip.VMAC // nil without use_vmac
-	expect  vrrp.Expect
-	garp    time.Duration // gap between GARPs (vrrp_garp_interval)
-	gna     time.Duration // gap between NAs (vrrp_gna_interval)
-	links   chan vip.LinkEvent
+	cfg    *confparse.Instance
+	m      *vrrp.Machine
+	ep     Endpoint
+	net    vip.Interfaces
+	log    *slog.Logger
+	vmac   *vip.VMAC // nil without use_vmac
+	expect vrrp.Expect
+	garp   time.Duration // gap between GARPs (vrrp_garp_interval)
+	gna    time.Duration // gap between NAs (vrrp_gna_interval)
+	// ctl carries everything but adverts and timers to the goroutine:
+	// vip.LinkEvent, vip.AddrEvent, scripts.Update, trackUpdate,
+	// syncCmd, instUpdate and dump requests (chan dumps.Instance).
+	ctl     chan any
 	notify  *notifier        // nil when no script runner is configured
 	scripts scripts.Executor // runs notify scripts; nil runs none
 	global  *confparse.Global
-	addrs   chan vip.AddrEvent // deletions of tracked VIPs
 	// vipsSet is true between AddVIPs and RemoveVIPs.
 	vipsSet bool
 	linkUp  map[string]bool // last known state of the own and tracked interfaces
 	// scriptOK is the last state of each tracked vrrp_script; absent until
 	// its first result.
 	scriptOK map[string]bool
-	scriptCh chan scripts.Update
 	status   *Status
+	stats    *counters      // this instance's counters in status
 	bg       sync.WaitGroup // announcements sent in the background
 	now      func() time.Time
 
-	// group is the instance's sync group, nil if none; syncCh carries its
-	// orders. ownFault is the tracking fault last reported to the group,
-	// groupFault the group's fault as last ordered.
+	// group is the instance's sync group, nil if none. ownFault is the
+	// tracking fault last reported to the group, groupFault the group's
+	// fault as last ordered.
 	group      *syncGroup
-	syncCh     chan syncCmd
 	ownFault   bool
 	groupFault bool
 	// events receives the notify FIFO lines; nil writes none.
 	events EventSink
 
-	// reconf carries reloaded configurations; stop and done end and
-	// await the goroutine; deleted marks an instance removed by a reload.
-	reconf  chan instUpdate
+	// stop and done end and await the goroutine; deleted marks an
+	// instance removed by a reload.
 	stop    context.CancelFunc
 	done    chan struct{}
 	deleted bool
@@ -86,23 +103,34 @@ type instance struct {
 	waitMax     time.Duration
 	started     bool
 
-	// trackCh carries track_file values and vrrp_track_process states;
-	// fileVal and procUp are the last ones.
-	trackCh chan trackUpdate
+	// fileVal and procUp are the last track_file values and
+	// vrrp_track_process states.
 	fileVal map[string]int
 	procUp  map[string]bool
 
-	// snapCh carries dump requests; heardPrio is the priority of the last
-	// master heard (keepalived's master_priority); scriptSeen is a copy of
-	// scriptOK for dumps, under scriptMu.
-	// state is the machine's state as of the last transition, for the
-	// sync group, which reads it from its own goroutine.
+	// heardPrio is the priority of the last master heard (keepalived's
+	// master_priority); scriptSeen is a copy of scriptOK for dumps, under
+	// scriptMu. state is the machine's state as of the last transition,
+	// for the sync group, which reads it from its own goroutine.
 	state atomic.Int32
 
-	snapCh     chan chan dumps.Instance
 	heardPrio  int
 	scriptMu   sync.Mutex
 	scriptSeen map[string]bool
+
+	// refresh is the endpoint's receive fast path, nil without one;
+	// refreshRx is the advert it stands for while active. lastStep is
+	// the time of the machine's latest step. advert is the instance's
+	// advert with its priority left to set, built once per
+	// configuration.
+	refresh   *socket.Refresher
+	refreshRx vrrp.AdvertReceived
+	lastStep  time.Time
+	advert    vrrp.Advert
+	// rep is the endpoint's send fast path, nil without one; repeating
+	// is true while it sends the master's periodic adverts.
+	rep       repeater
+	repeating bool
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -112,9 +140,16 @@ func (in *instance) run(ctx context.Context) {
 		in.notify = newNotifier(in.scripts, in.log)
 	}
 	var held <-chan time.Time
+	if r, ok := in.ep.(refresher); ok {
+		in.refresh = r.Refresh()
+	}
+	if r, ok := in.ep.(repeater); ok {
+		in.rep = r
+	}
+	in.advert = in.buildAdvert()
 	if len(in.waitScripts) == 0 {
 		in.started = true
-		in.exec(ctx, in.m.Step(in.now(), vrrp.Start{}))
+		in.step(ctx, vrrp.Start{})
 	} else {
 		t := time.NewTimer(in.waitMax)
 		defer t.Stop()
@@ -133,37 +168,182 @@ func (in *instance) run(ctx context.Context) {
 			in.startAfterScripts(ctx)
 		case <-ctx.Done():
 			// The stop sequence runs with a fresh context: ctx is done.
-			in.exec(context.Background(), in.m.Step(in.now(), vrrp.Stop{}))
+			in.step(context.Background(), vrrp.Stop{})
 			in.bg.Wait()
 			if in.notify != nil {
 				in.notify.close(stopNotifyGrace)
 			}
 			return
 		case <-timer.C:
-			t, at, ok := in.m.NextDeadline()
-			if ok && t == vrrp.TimerMasterDown {
-				in.waitUntil(at)
-			}
-			if ok && !in.now().Before(at) {
-				in.exec(ctx, in.m.Step(in.now(), vrrp.TimerFired{Timer: t}))
-			}
+			in.timerFired(ctx)
 		case p := <-in.ep.Packets():
 			in.receive(ctx, p)
-		case ev := <-in.links:
-			in.link(ctx, ev)
-		case ev := <-in.addrs:
-			in.vipDeleted(ctx, ev)
-		case u := <-in.scriptCh:
-			in.scriptResult(ctx, u)
-		case c := <-in.syncCh:
-			in.syncCommand(ctx, c)
-		case u := <-in.reconf:
-			in.reconfigure(ctx, u)
-		case u := <-in.trackCh:
-			in.trackResult(ctx, u)
-		case ch := <-in.snapCh:
-			ch <- in.snapshot()
+		case c := <-in.ctl:
+			in.control(ctx, c)
 		}
+	}
+}
+
+// timerFired serves the machine's earliest deadline once it is due. The
+// master-down deadline first takes in the adverts the fast path noted,
+// which usually push it further.
+func (in *instance) timerFired(ctx context.Context) {
+	in.catchUp(ctx)
+	t, at, ok := in.nextDeadline()
+	if ok && t == vrrp.TimerMasterDown && !in.now().Before(at.Add(-timerSlack)) {
+		in.waitUntil(at)
+		// Adverts already queued came first: a busy host must not take
+		// over from a master whose advert it simply has not read yet,
+		// in the socket's buffer or on the channel.
+		if d, ok := in.ep.(drainer); ok {
+			d.Drain()
+		}
+		in.drainPackets(ctx)
+		in.catchUp(ctx)
+		t, at, ok = in.nextDeadline()
+	}
+	if ok && !in.now().Before(at) {
+		in.step(ctx, vrrp.TimerFired{Timer: t})
+	}
+}
+
+// drainPackets handles the adverts waiting on the endpoint's channel.
+func (in *instance) drainPackets(ctx context.Context) {
+	for {
+		select {
+		case p, ok := <-in.ep.Packets():
+			if !ok {
+				return
+			}
+			in.receive(ctx, p)
+		default:
+			return
+		}
+	}
+}
+
+// control serves one message from ctl.
+func (in *instance) control(ctx context.Context, c any) {
+	switch c := c.(type) {
+	case vip.LinkEvent:
+		in.link(ctx, c)
+	case vip.AddrEvent:
+		in.vipDeleted(ctx, c)
+	case scripts.Update:
+		in.scriptResult(ctx, c)
+	case syncCmd:
+		in.syncCommand(ctx, c)
+	case instUpdate:
+		in.reconfigure(ctx, c)
+	case trackUpdate:
+		in.trackResult(ctx, c)
+	case chan dumps.Instance:
+		in.pauseSends(ctx)
+		in.catchUp(ctx)
+		c <- in.snapshot()
+		in.delegateSends()
+	}
+}
+
+// nextDeadline is the machine's earliest deadline but the advert timer's
+// while the endpoint sends the adverts.
+func (in *instance) nextDeadline() (vrrp.Timer, time.Time, bool) {
+	t, at, ok := in.m.NextDeadline()
+	if !ok || !in.repeating || t != vrrp.TimerAdvert {
+		return t, at, ok
+	}
+	ok = false
+	for _, o := range []vrrp.Timer{vrrp.TimerMasterDown, vrrp.TimerGARP} {
+		if d, armed := in.m.Deadline(o); armed && (!ok || d.Before(at)) {
+			t, at, ok = o, d, true
+		}
+	}
+	return t, at, ok
+}
+
+// pauseSends takes the periodic adverts back from the endpoint, so that
+// the machine's next step sends what it decides, and tells the machine
+// those the endpoint sent.
+func (in *instance) pauseSends(ctx context.Context) {
+	if !in.repeating {
+		return
+	}
+	in.rep.StopRepeat()
+	in.repeating = false
+	last, n, ok := in.rep.Repeated()
+	in.stats.advertSent.Add(n)
+	if !ok {
+		return
+	}
+	at := last
+	if at.Before(in.lastStep) {
+		at = in.lastStep
+	}
+	in.lastStep = at
+	in.exec(ctx, in.m.Step(at, vrrp.AdvertsSent{Last: last}))
+}
+
+// delegateSends hands a master's periodic adverts to the endpoint, from
+// the machine's advert deadline on.
+func (in *instance) delegateSends() {
+	if in.rep == nil || in.repeating {
+		return
+	}
+	prio, ok := in.m.PeriodicAdvert()
+	if !ok {
+		return
+	}
+	at, _ := in.m.Deadline(vrrp.TimerAdvert)
+	adv := in.advert
+	adv.Priority = uint8(prio)
+	in.rep.Repeat(adv, at, in.cfg.AdvertInt)
+	in.repeating = true
+}
+
+// step feeds ev to the machine at the current time, after the adverts the
+// fast path noted, and carries out the actions.
+func (in *instance) step(ctx context.Context, ev vrrp.Event) {
+	if ev != (vrrp.TimerFired{Timer: vrrp.TimerGARP}) {
+		// A delayed GARP burst is the one event that leaves the adverts
+		// alone: thousands of them fall due at once, 5 s after a mass
+		// takeover, and must not hold the endpoint's sends back.
+		in.pauseSends(ctx)
+	}
+	in.catchUp(ctx)
+	now := in.now()
+	if now.Before(in.lastStep) {
+		now = in.lastStep
+	}
+	in.lastStep = now
+	in.exec(ctx, in.m.Step(now, ev))
+	in.checkRefresh()
+	in.delegateSends()
+}
+
+// catchUp hands the machine the latest advert the fast path noted, at the
+// time it arrived, and counts every noted one as received.
+func (in *instance) catchUp(ctx context.Context) {
+	if in.refresh == nil {
+		return
+	}
+	last, n, ok := in.refresh.Take()
+	in.stats.advertRcvd.Add(n)
+	if !ok {
+		return
+	}
+	if last.Before(in.lastStep) {
+		last = in.lastStep
+	}
+	in.lastStep = last
+	in.exec(ctx, in.m.Step(last, in.refreshRx))
+	in.checkRefresh()
+}
+
+// checkRefresh stops the fast path once its advert would do more than
+// refresh the master-down timer.
+func (in *instance) checkRefresh() {
+	if in.refresh != nil && in.refresh.Active() && !in.m.Refreshes(in.refreshRx.Src, in.refreshRx.Advert) {
+		in.refresh.Clear()
 	}
 }
 
@@ -176,7 +356,7 @@ func (in *instance) armTimer(timer *time.Timer) {
 		}
 	}
 	d := time.Hour
-	if t, at, ok := in.m.NextDeadline(); ok {
+	if t, at, ok := in.nextDeadline(); ok {
 		d = max(at.Sub(in.now()), 0)
 		if t == vrrp.TimerMasterDown {
 			// Go's timers wake up to a millisecond late (the poller waits
@@ -211,11 +391,11 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 	}
 	res, err := vrrp.Check(p.Received(), in.expect)
 	if res.Counted {
-		in.status.count(in.cfg.Name, func(s *Stats) { s.AdvertRcvd++ })
+		in.stats.advertRcvd.Add(1)
 	}
 	var ce *vrrp.CheckError
 	if errors.As(err, &ce) {
-		in.status.countError(in.cfg.Name, ce.Counter)
+		in.stats.countError(ce.Counter)
 		if ce.Log != "" {
 			in.log.Info(ce.Log)
 		}
@@ -231,11 +411,17 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 		in.expect.Checksum = vrrp.ChecksumLegacy
 	}
 	if res.PriorityZero {
-		in.status.count(in.cfg.Name, func(s *Stats) { s.PriZeroRcvd++ })
+		in.stats.priZeroRcvd.Add(1)
 	}
-	in.exec(ctx, in.m.Step(in.now(), vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}))
+	rx := vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}
+	in.step(ctx, rx)
 	if in.m.State() == vrrp.StateBackup && in.m.MasterPriority() > 0 {
 		in.heardPrio = in.m.MasterPriority()
+	}
+	if in.refresh != nil && res.Log == "" && in.m.Refreshes(rx.Src, rx.Advert) {
+		// From now on the reader only notes this advert's arrivals.
+		in.refreshRx = rx
+		in.refresh.Expect(p, in.lastStep)
 	}
 }
 
@@ -264,9 +450,9 @@ func (in *instance) retrack(ctx context.Context) {
 	if !fault && in.groupFault {
 		fault, why = true, "sync group "+in.group.cfg.Name
 	}
-	in.exec(ctx, in.m.Step(in.now(), vrrp.FaultChanged{Fault: fault, Reason: why}))
+	in.step(ctx, vrrp.FaultChanged{Fault: fault, Reason: why})
 	if prio := in.trackedPriority(); prio != in.m.EffectivePriority() && in.m.BasePriority() != vrrp.PriorityOwner {
-		in.exec(ctx, in.m.Step(in.now(), vrrp.EffectivePriority{Priority: prio}))
+		in.step(ctx, vrrp.EffectivePriority{Priority: prio})
 	}
 }
 
@@ -344,7 +530,7 @@ func (in *instance) syncCommand(ctx context.Context, c syncCmd) {
 		in.retrack(ctx)
 	}
 	if c.state == vrrp.StateMaster || c.state == vrrp.StateBackup {
-		in.exec(ctx, in.m.Step(in.now(), vrrp.SyncState{State: c.state}))
+		in.step(ctx, vrrp.SyncState{State: c.state})
 	}
 }
 
@@ -370,7 +556,7 @@ func (in *instance) scriptResult(ctx context.Context, u scripts.Update) {
 func (in *instance) startAfterScripts(ctx context.Context) {
 	if !in.started {
 		in.started = true
-		in.exec(ctx, in.m.Step(in.now(), vrrp.Start{AfterScripts: true}))
+		in.step(ctx, vrrp.Start{AfterScripts: true})
 	}
 }
 
@@ -386,7 +572,7 @@ func (in *instance) vipDeleted(ctx context.Context, ev vip.AddrEvent) {
 		return
 	}
 	in.log.Info(ev.String())
-	in.exec(ctx, in.m.Step(in.now(), vrrp.VIPDeleted{}))
+	in.step(ctx, vrrp.VIPDeleted{})
 }
 
 // exec carries out the machine's actions in order.
@@ -429,7 +615,7 @@ func (in *instance) exec(ctx context.Context, actions []vrrp.Action) {
 			// Timers are read back with NextDeadline.
 		}
 	}
-	in.status.update(in.cfg.Name, in.m)
+	in.stats.publish(in.m)
 }
 
 // stateChangeOf finds the transition among a step's actions.
@@ -446,7 +632,7 @@ func stateChangeOf(actions []vrrp.Action) (vrrp.StateChange, bool) {
 // (reference §5.1): notify_<state>, notify, the FIFO line; then tells the
 // sync group.
 func (in *instance) stateChanged(sc vrrp.StateChange) {
-	in.status.transition(in.cfg.Name, sc, in.now())
+	in.stats.transition(sc, in.now())
 	in.state.Store(int32(sc.To))
 	if in.quiet {
 		return
@@ -480,10 +666,12 @@ func (in *instance) rxLowerPri() {
 	}
 }
 
-func (in *instance) send(prio int) {
+// buildAdvert returns the instance's advert for its configuration, with
+// priority 0.
+func (in *instance) buildAdvert() vrrp.Advert {
 	adv := vrrp.Advert{
 		Version: uint8(in.cfg.Version), Type: vrrp.TypeAdvertisement, VRID: uint8(in.cfg.VRID),
-		Priority: uint8(prio), Addrs: vipAddrs(in.cfg.VIPs),
+		Addrs: vipAddrs(in.cfg.VIPs),
 	}
 	if in.cfg.Version == 2 {
 		adv.AdvertInt = uint8(in.cfg.AdvertInt / time.Second)
@@ -492,16 +680,20 @@ func (in *instance) send(prio int) {
 	} else {
 		adv.MaxAdvertInt = uint16(in.cfg.AdvertInt / (10 * time.Millisecond))
 	}
+	return adv
+}
+
+func (in *instance) send(prio int) {
+	adv := in.advert
+	adv.Priority = uint8(prio)
 	if err := in.ep.Send(adv); err != nil {
 		in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
 		return
 	}
-	in.status.count(in.cfg.Name, func(s *Stats) {
-		s.AdvertSent++
-		if prio == 0 {
-			s.PriZeroSent++
-		}
-	})
+	in.stats.advertSent.Add(1)
+	if prio == 0 {
+		in.stats.priZeroSent.Add(1)
+	}
 }
 
 func vipAddrs(as []*confparse.Address) []netip.Addr {
@@ -579,8 +771,10 @@ func (in *instance) announceAddrs(ctx context.Context, list []*confparse.Address
 		if k.v6 {
 			gap, what = in.gna, "Unsolicited Neighbour Adverts"
 		}
-		for _, a := range addrs {
-			in.log.Debug("(" + in.cfg.Name + ") Sending/queueing " + what + " on " + k.dev + " for " + a.String())
+		if in.log.Enabled(ctx, slog.LevelDebug) {
+			for _, a := range addrs {
+				in.log.Debug("(" + in.cfg.Name + ") Sending/queueing " + what + " on " + k.dev + " for " + a.String())
+			}
 		}
 		send := func() {
 			if err := in.net.Announce(ctx, k.dev, addrs, repeat, gap); err != nil && ctx.Err() == nil {

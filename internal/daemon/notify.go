@@ -20,19 +20,30 @@ const stopNotifyGrace = 2 * time.Second
 // goroutine takes each transition's scripts (notify_<state>, then notify)
 // from a queue and runs them one after the other, so a slow script never
 // lets a later state's script finish first (keepalived forks them all at
-// once). It is safe for concurrent use.
+// once). Its goroutine and queue exist from the first script on: most
+// instances of a large configuration have none. It is not safe for
+// concurrent use: the instance's goroutine owns it.
 type notifier struct {
 	exec   scripts.Executor
 	log    *slog.Logger
-	queue  chan []scripts.Command
+	queue  chan []scripts.Command // nil until the first script
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
+// notifyQueue is how many transitions' scripts may wait behind a running
+// one before the instance waits too.
+const notifyQueue = 64
+
 func newNotifier(exec scripts.Executor, log *slog.Logger) *notifier {
-	ctx, cancel := context.WithCancel(context.Background())
-	n := &notifier{exec: exec, log: log, queue: make(chan []scripts.Command, 64), ctx: ctx, cancel: cancel}
+	return &notifier{exec: exec, log: log}
+}
+
+// start makes the queue and the goroutine that runs it.
+func (n *notifier) start() {
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.queue = make(chan []scripts.Command, notifyQueue)
 	n.wg.Add(1)
 	go func() { // Ends when close closes the queue.
 		defer n.wg.Done()
@@ -44,19 +55,25 @@ func newNotifier(exec scripts.Executor, log *slog.Logger) *notifier {
 			}
 		}
 	}()
-	return n
 }
 
 // enqueue queues a transition's scripts.
 func (n *notifier) enqueue(cmds []scripts.Command) {
-	if len(cmds) > 0 {
-		n.queue <- cmds
+	if len(cmds) == 0 {
+		return
 	}
+	if n.queue == nil {
+		n.start()
+	}
+	n.queue <- cmds
 }
 
 // close lets the queued scripts run for at most grace, kills what is still
 // running then, and waits for the goroutine to end.
 func (n *notifier) close(grace time.Duration) {
+	if n.queue == nil {
+		return
+	}
 	close(n.queue)
 	done := make(chan struct{})
 	go func() { // Ends when the notifier's goroutine does.

@@ -147,7 +147,7 @@ func (r *runner) reload(cfg *confparse.Config) error {
 		}
 		u := instUpdate{cfg: ic, global: &cfg.Global, group: newGroups[in], done: make(chan struct{})}
 		select {
-		case in.reconf <- u:
+		case in.ctl <- u:
 			<-u.done
 		case <-r.ctx.Done():
 			return r.ctx.Err()
@@ -201,6 +201,11 @@ func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
 	if u.group != in.group {
 		in.group, in.ownFault, in.groupFault = u.group, false, false
 	}
+	in.catchUp(ctx)
+	if in.refresh != nil {
+		// The receive checks may read the new configuration otherwise.
+		in.refresh.Clear()
+	}
 	old := in.cfg
 	if u.cfg != nil {
 		nc := u.cfg
@@ -216,7 +221,8 @@ func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
 	}
 	mc := machineConfig(in.cfg, in.fam, in.src)
 	mc.SyncMember = in.group != nil
-	in.exec(ctx, in.m.Step(in.now(), vrrp.Reconfigure{Config: mc}))
+	in.advert = in.buildAdvert()
+	in.step(ctx, vrrp.Reconfigure{Config: mc})
 	if in.vipsSet && u.cfg != nil {
 		in.moveAddrs(ctx, old, in.cfg)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
-	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -63,6 +62,7 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	if d.SourceAddr == nil {
 		d.SourceAddr = InterfaceAddr
 	}
+	d.SourceAddr = memoSourceAddr(d.SourceAddr, d.Now)
 	if status == nil {
 		status = NewStatus()
 	}
@@ -439,8 +439,8 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log.With("instance", ic.Name, "vrid", ic.VRID), vmac: v, global: &cfg.Global,
 		expect: expectation(ic, fam, &cfg.Global),
 		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
-		links: make(chan vip.LinkEvent, 16), addrs: make(chan vip.AddrEvent, 16), scriptCh: make(chan scripts.Update, 16), status: status, now: d.Now,
-		syncCh: make(chan syncCmd, 4), reconf: make(chan instUpdate), trackCh: make(chan trackUpdate, 16), snapCh: make(chan chan dumps.Instance), events: d.Events, src: src, fam: fam, orig: orig,
+		ctl: make(chan any, 4), status: status, stats: status.counters(ic.Name), now: d.Now,
+		events: d.Events, src: src, fam: fam, orig: orig,
 	}
 	in.scripts = d.Scripts
 	in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)
@@ -564,7 +564,7 @@ func (r *runner) watchLinks(ctx context.Context, names []string) error {
 		for _, in := range r.current() {
 			if slices.Contains(in.watched(), ev.Ifname) {
 				select {
-				case in.links <- ev:
+				case in.ctl <- ev:
 				case <-ctx.Done():
 				}
 			}
@@ -605,7 +605,7 @@ func (r *runner) watchAddrs(ctx context.Context) error {
 			for _, in := range r.current() {
 				if in.tracksVIP(ev) {
 					select {
-					case in.addrs <- ev:
+					case in.ctl <- ev:
 					case <-ctx.Done():
 					}
 				}
@@ -666,6 +666,39 @@ func removeStatic(addrs []*confparse.Address, routes []*confparse.Route, rules [
 	}
 	for _, a := range addrs {
 		d.Net.DelAddress(a)
+	}
+}
+
+// memoSourceAddr remembers f's answers for a second: a start or reload
+// of thousands of instances on a few interfaces then reads each
+// interface's addresses once, not once per instance. The returned function
+// is safe for concurrent use.
+func memoSourceAddr(f func(string, vrrp.Family) (netip.Addr, error), now func() time.Time) func(string, vrrp.Family) (netip.Addr, error) {
+	type key struct {
+		ifname string
+		fam    vrrp.Family
+	}
+	type answer struct {
+		addr netip.Addr
+		at   time.Time
+	}
+	var mu sync.Mutex
+	seen := map[key]answer{}
+	return func(ifname string, fam vrrp.Family) (netip.Addr, error) {
+		k := key{ifname, fam}
+		mu.Lock()
+		a, ok := seen[k]
+		mu.Unlock()
+		if t := now(); ok && t.Sub(a.at) < time.Second && !t.Before(a.at) {
+			return a.addr, nil
+		}
+		addr, err := f(ifname, fam)
+		if err == nil {
+			mu.Lock()
+			seen[k] = answer{addr, now()}
+			mu.Unlock()
+		}
+		return addr, err
 	}
 }
 

@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -28,90 +30,138 @@ type InstanceStatus struct {
 }
 
 // Status collects every instance's state and counters. It is safe for
-// concurrent use: instances write it, dumps and tests read it.
+// concurrent use: instances write it, dumps and tests read it. Each
+// instance writes its own counters without taking the Status lock, so
+// that the advert path shares no lock with readers.
 type Status struct {
 	mu    sync.Mutex
-	byKey map[string]*InstanceStatus
+	byKey map[string]*counters
 	order []string
 }
 
-// NewStatus returns an empty Status.
-func NewStatus() *Status { return &Status{byKey: map[string]*InstanceStatus{}} }
+// counters are one instance's status. The counts are atomic; the rest,
+// which changes only with the machine's state, is under mu.
+type counters struct {
+	advertRcvd, advertSent, becomeMaster, releaseMaster         atomic.Uint64
+	packetLenErr, advertIntervalErr, ipTTLErr, invalidTypeRcvd  atomic.Uint64
+	addrListErr, invalidAuthType, authTypeMismatch, authFailure atomic.Uint64
+	priZeroRcvd, priZeroSent                                    atomic.Uint64
 
-func (s *Status) get(name string) *InstanceStatus {
-	st, ok := s.byKey[name]
+	mu     sync.Mutex
+	state  vrrp.State
+	prio   int
+	master netip.Addr
+	since  time.Time
+}
+
+// NewStatus returns an empty Status.
+func NewStatus() *Status { return &Status{byKey: map[string]*counters{}} }
+
+// counters returns the counters of the instance called name, adding them
+// if need be.
+func (s *Status) counters(name string) *counters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(name)
+}
+
+func (s *Status) get(name string) *counters {
+	c, ok := s.byKey[name]
 	if !ok {
-		st = &InstanceStatus{Name: name}
-		s.byKey[name] = st
+		c = &counters{}
+		s.byKey[name] = c
 		s.order = append(s.order, name)
+	}
+	return c
+}
+
+// countError counts a failed receive check.
+func (c *counters) countError(k vrrp.Counter) {
+	switch k {
+	case vrrp.CounterPacketLenErr:
+		c.packetLenErr.Add(1)
+	case vrrp.CounterIPTTLErr:
+		c.ipTTLErr.Add(1)
+	case vrrp.CounterInvalidTypeRcvd:
+		c.invalidTypeRcvd.Add(1)
+	case vrrp.CounterAddrListErr:
+		c.addrListErr.Add(1)
+	case vrrp.CounterInvalidAuthType:
+		c.invalidAuthType.Add(1)
+	case vrrp.CounterAuthTypeMismatch:
+		c.authTypeMismatch.Add(1)
+	case vrrp.CounterAuthFailure:
+		c.authFailure.Add(1)
+	}
+}
+
+// transition records a state change at now.
+func (c *counters) transition(sc vrrp.StateChange, now time.Time) {
+	c.mu.Lock()
+	c.since = now
+	c.mu.Unlock()
+	if sc.To == vrrp.StateMaster {
+		c.becomeMaster.Add(1)
+	}
+	if sc.From == vrrp.StateMaster {
+		c.releaseMaster.Add(1)
+	}
+}
+
+// publish records the machine's state, priority and master.
+func (c *counters) publish(m *vrrp.Machine) {
+	state, prio, master := m.State(), m.EffectivePriority(), m.MasterAddr()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state, c.prio = state, prio
+	if master.IsValid() {
+		c.master = master
+	}
+}
+
+// snapshot returns the status of the instance called name.
+func (c *counters) snapshot(name string) InstanceStatus {
+	st := InstanceStatus{Name: name, Stats: Stats{
+		AdvertRcvd: c.advertRcvd.Load(), AdvertSent: c.advertSent.Load(),
+		BecomeMaster: c.becomeMaster.Load(), ReleaseMaster: c.releaseMaster.Load(),
+		PacketLenErr: c.packetLenErr.Load(), AdvertIntervalErr: c.advertIntervalErr.Load(),
+		IPTTLErr: c.ipTTLErr.Load(), InvalidTypeRcvd: c.invalidTypeRcvd.Load(),
+		AddrListErr: c.addrListErr.Load(), InvalidAuthType: c.invalidAuthType.Load(),
+		AuthTypeMismatch: c.authTypeMismatch.Load(), AuthFailure: c.authFailure.Load(),
+		PriZeroRcvd: c.priZeroRcvd.Load(), PriZeroSent: c.priZeroSent.Load(),
+	}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st.State, st.EffectivePriority, st.LastTransition = c.state, c.prio, c.since
+	if c.master.IsValid() {
+		st.MasterAddr = c.master.String()
 	}
 	return st
 }
 
-func (s *Status) count(name string, f func(*Stats)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f(&s.get(name).Stats)
-}
-
-func (s *Status) countError(name string, c vrrp.Counter) {
-	s.count(name, func(st *Stats) {
-		switch c {
-		case vrrp.CounterPacketLenErr:
-			st.PacketLenErr++
-		case vrrp.CounterIPTTLErr:
-			st.IPTTLErr++
-		case vrrp.CounterInvalidTypeRcvd:
-			st.InvalidTypeRcvd++
-		case vrrp.CounterAddrListErr:
-			st.AddrListErr++
-		case vrrp.CounterInvalidAuthType:
-			st.InvalidAuthType++
-		case vrrp.CounterAuthTypeMismatch:
-			st.AuthTypeMismatch++
-		case vrrp.CounterAuthFailure:
-			st.AuthFailure++
-		}
-	})
-}
-
-func (s *Status) transition(name string, sc vrrp.StateChange, now time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.get(name)
-	st.LastTransition = now
-	if sc.To == vrrp.StateMaster {
-		st.Stats.BecomeMaster++
-	}
-	if sc.From == vrrp.StateMaster {
-		st.Stats.ReleaseMaster++
-	}
-}
-
-func (s *Status) update(name string, m *vrrp.Machine) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.get(name)
-	st.State = m.State()
-	st.EffectivePriority = m.EffectivePriority()
-	if a := m.MasterAddr(); a.IsValid() {
-		st.MasterAddr = a.String()
+// clear zeroes the counts.
+func (c *counters) clear() {
+	for _, a := range []*atomic.Uint64{
+		&c.advertRcvd, &c.advertSent, &c.becomeMaster, &c.releaseMaster,
+		&c.packetLenErr, &c.advertIntervalErr, &c.ipTTLErr, &c.invalidTypeRcvd,
+		&c.addrListErr, &c.invalidAuthType, &c.authTypeMismatch, &c.authFailure,
+		&c.priZeroRcvd, &c.priZeroSent,
+	} {
+		a.Store(0)
 	}
 }
 
 // get1 returns a copy of one instance's status.
 func (s *Status) get1(name string) InstanceStatus {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return *s.get(name)
+	return s.counters(name).snapshot(name)
 }
 
 // clearStats zeroes every instance's counters (signal 63).
 func (s *Status) clearStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, st := range s.byKey {
-		st.Stats = Stats{}
+	for _, c := range s.byKey {
+		c.clear()
 	}
 }
 
@@ -130,7 +180,7 @@ func (s *Status) Snapshot() []InstanceStatus {
 	defer s.mu.Unlock()
 	out := make([]InstanceStatus, 0, len(s.order))
 	for _, n := range s.order {
-		out = append(out, *s.byKey[n])
+		out = append(out, s.byKey[n].snapshot(n))
 	}
 	return out
 }

@@ -207,7 +207,7 @@ func (g *syncGroup) order(ctx context.Context, to []*instance, cmd syncCmd) {
 		c := cmd
 		c.done = make(chan struct{})
 		select {
-		case m.syncCh <- c:
+		case m.ctl <- c:
 		case <-ctx.Done():
 			return
 		}

@@ -44,7 +44,7 @@ func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*in
 				first = false
 				for _, in := range trackers {
 					select {
-					case in.scriptCh <- u:
+					case in.ctl <- u:
 					case <-ctx.Done():
 						return
 					}

@@ -98,7 +98,7 @@ func (r *runner) deliverTrack(ctx context.Context, u trackUpdate) {
 			continue
 		}
 		select {
-		case in.trackCh <- u:
+		case in.ctl <- u:
 		case <-ctx.Done():
 			return
 		}

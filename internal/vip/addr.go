@@ -130,14 +130,25 @@ func (m *Manager) DelAddress(a *confparse.Address) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	l, err := m.link(a.Dev)
-	if errors.Is(err, ErrNoLink) {
-		return nil
+	l, cached := m.links[a.Dev]
+	if cached {
+		err = m.h.AddrDel(l, na)
 	}
-	if err != nil {
-		return fmt.Errorf("delete address %s: %w", a.Prefix, err)
+	if !cached || errors.Is(err, unix.ENODEV) {
+		// Not looked up yet, or recreated under a new index.
+		delete(m.links, a.Dev)
+		if l, err = m.link(a.Dev); errors.Is(err, ErrNoLink) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("delete address %s: %w", a.Prefix, err)
+		}
+		err = m.h.AddrDel(l, na)
 	}
-	err = m.h.AddrDel(l, na)
+	if m.links == nil {
+		m.links = map[string]netlink.Link{}
+	}
+	m.links[a.Dev] = l
 	if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENOENT) &&
 		!errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("delete address %s dev %s: %w", a.Prefix, a.Dev, err)

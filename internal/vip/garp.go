@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/mdlayher/arp"
@@ -19,13 +20,24 @@ import (
 
 // Announcer sends gratuitous ARP requests for IPv4 addresses and
 // unsolicited neighbour advertisements for IPv6 addresses (reference §7.7)
-// through packet sockets opened in [Config].Netns. It holds no sockets
-// between calls and is safe for concurrent use.
+// through packet sockets opened in [Config].Netns. It is safe for
+// concurrent use. It keeps an interface's sockets, index and MAC address
+// for linkTTL after opening them, so that a mass takeover neither reads
+// the host's whole link table nor opens sockets once per instance; Close
+// closes what it keeps.
 type Announcer struct {
 	netns string
 	log   *slog.Logger
 	wait  WaitFunc
+
+	mu    sync.Mutex
+	links map[string]*announceLink
 }
+
+// linkTTL is how long an Announcer trusts an interface's index and MAC
+// address: long enough for a burst of takeovers, short enough that a
+// changed address is soon seen.
+const linkTTL = time.Second
 
 // NewAnnouncer returns an Announcer for cfg.
 func NewAnnouncer(cfg Config) *Announcer {
@@ -46,16 +58,16 @@ func (a *Announcer) Announce(ctx context.Context, ifname string, addrs []netip.A
 	if count <= 0 || len(addrs) == 0 {
 		return nil
 	}
-	l, err := a.open(ifname, addrs)
+	l, err := a.acquire(ifname, addrs)
 	if err != nil {
 		return fmt.Errorf("announce on %s: %w", ifname, err)
 	}
-	defer l.close()
+	defer a.release(l)
 	msgs, err := l.messages(addrs)
 	if err != nil {
 		return fmt.Errorf("announce on %s: %w", ifname, err)
 	}
-	first := true
+	first, debug := true, a.log.Enabled(ctx, slog.LevelDebug)
 	for range count {
 		for _, m := range msgs {
 			if !first && gap > 0 {
@@ -67,22 +79,107 @@ func (a *Announcer) Announce(ctx context.Context, ifname string, addrs []netip.A
 			}
 			first = false
 			if _, err := m.conn.WriteTo(m.frame, &packet.Addr{HardwareAddr: m.dst}); err != nil {
+				a.evict(l) // the interface may be gone: open afresh next time
 				return fmt.Errorf("%s: %w", m.log, err)
 			}
-			a.log.Debug(m.log)
+			if debug {
+				a.log.Debug(m.log)
+			}
 		}
 	}
 	return nil
 }
 
-// announceLink holds the sockets and facts of one interface for one
-// Announce call.
+// announceLink holds the sockets and facts of one interface. Its fields
+// but refs and stale are set once by open; refs and stale are guarded by
+// the Announcer's mu.
 type announceLink struct {
-	name   string
-	mac    net.HardwareAddr
-	router bool         // IPv6 forwarding is on
-	arp    *packet.Conn // nil without IPv4 addresses
-	nd     *packet.Conn // nil without IPv6 addresses
+	name  string
+	netns string // the Announcer's namespace
+	mac   net.HardwareAddr
+	arp   *packet.Conn // nil without IPv4 addresses
+	nd    *packet.Conn // nil without IPv6 addresses
+	at    time.Time    // when it was opened
+	refs  int          // Announce calls using it
+	stale bool         // no longer in the cache: closed once unused
+}
+
+// acquire returns the link of ifname with the sockets addrs need, from the
+// cache when it is fresh. The caller releases it.
+func (a *Announcer) acquire(ifname string, addrs []netip.Addr) (*announceLink, error) {
+	var has4, has6 bool
+	for _, ip := range addrs {
+		has4 = has4 || ip.Unmap().Is4()
+		has6 = has6 || !ip.Unmap().Is4()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := a.links[ifname]
+	if old != nil && time.Since(old.at) < linkTTL && (!has4 || old.arp != nil) && (!has6 || old.nd != nil) {
+		old.refs++
+		return old, nil
+	}
+	if old != nil {
+		// Keep the families the old link served.
+		has4, has6 = has4 || old.arp != nil, has6 || old.nd != nil
+	}
+	l, err := a.open(ifname, has4, has6)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
+		a.evictLocked(old)
+	}
+	if a.links == nil {
+		a.links = map[string]*announceLink{}
+	}
+	l.at, l.refs = time.Now(), 1
+	a.links[ifname] = l
+	return l, nil
+}
+
+// release ends a use of l.
+func (a *Announcer) release(l *announceLink) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l.refs--
+	if l.stale && l.refs == 0 {
+		l.close()
+	}
+}
+
+// evict drops l from the cache.
+func (a *Announcer) evict(l *announceLink) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.evictLocked(l)
+}
+
+func (a *Announcer) evictLocked(l *announceLink) {
+	if a.links[l.name] == l {
+		delete(a.links, l.name)
+	}
+	if !l.stale {
+		l.stale = true
+		if l.refs == 0 {
+			l.close()
+		}
+	}
+}
+
+// Close closes the sockets the Announcer keeps; those in use close when
+// their Announce call ends.
+func (a *Announcer) Close() error {
+	a.mu.Lock()
+	links := make([]*announceLink, 0, len(a.links))
+	for _, l := range a.links {
+		links = append(links, l)
+	}
+	a.mu.Unlock()
+	for _, l := range links {
+		a.evict(l)
+	}
+	return nil
 }
 
 // message is one frame ready to send.
@@ -105,15 +202,10 @@ func mustAssemble(insns ...bpf.Instruction) []bpf.RawInstruction {
 	return raw
 }
 
-// open looks ifname up and opens the packet sockets addrs need, inside the
-// namespace.
-func (a *Announcer) open(ifname string, addrs []netip.Addr) (*announceLink, error) {
-	var has4, has6 bool
-	for _, ip := range addrs {
-		has4 = has4 || ip.Unmap().Is4()
-		has6 = has6 || !ip.Unmap().Is4()
-	}
-	l := &announceLink{name: ifname}
+// open looks ifname up and opens the packet sockets of the families asked
+// for, inside the namespace.
+func (a *Announcer) open(ifname string, has4, has6 bool) (*announceLink, error) {
+	l := &announceLink{name: ifname, netns: a.netns}
 	err := netnsrun.Do(a.netns, func() error {
 		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
@@ -130,7 +222,6 @@ func (a *Announcer) open(ifname string, addrs []netip.Addr) (*announceLink, erro
 			}
 		}
 		if has6 {
-			l.router = ipv6Forwarding(ifname)
 			if l.nd, err = packet.Listen(ifi, packet.Raw, unix.ETH_P_IPV6, cfg); err != nil {
 				return errors.Join(err, l.close())
 			}
@@ -157,6 +248,17 @@ func (l *announceLink) close() error {
 // messages builds one frame per address.
 func (l *announceLink) messages(addrs []netip.Addr) ([]message, error) {
 	msgs := make([]message, 0, len(addrs))
+	router := false // IPv6 forwarding, read at each call: NAs carry it
+	for _, ip := range addrs {
+		if !ip.Unmap().Is4() {
+			// /proc/sys/net shows the reading thread's namespace.
+			netnsrun.Do(l.netns, func() error {
+				router = ipv6Forwarding(l.name)
+				return nil
+			})
+			break
+		}
+	}
 	for _, ip := range addrs {
 		ip = ip.Unmap()
 		if ip.Is4() {
@@ -168,7 +270,7 @@ func (l *announceLink) messages(addrs []netip.Addr) ([]message, error) {
 				fmt.Sprintf("Sending gratuitous ARP on %s for %s", l.name, ip)})
 			continue
 		}
-		b, err := NAFrame(l.mac, ip, l.router)
+		b, err := NAFrame(l.mac, ip, router)
 		if err != nil {
 			return nil, err
 		}

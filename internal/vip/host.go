@@ -2,6 +2,7 @@ package vip
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"time"
 
@@ -46,6 +47,11 @@ var (
 	_ Links      = (*Host)(nil)
 	_ Addrs      = (*Host)(nil)
 )
+
+// Close closes the Host's netlink handle and sockets.
+func (h *Host) Close() error {
+	return errors.Join(h.Announcer.Close(), h.Manager.Close())
+}
 
 // Open returns a Host for cfg. The caller must call [Host.Close].
 func Open(cfg Config) (*Host, error) {

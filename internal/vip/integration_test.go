@@ -290,6 +290,7 @@ func TestIntegrationGARP(t *testing.T) {
 	p := capture(t, b, 5, "arp")
 	var w waitRecorder
 	an := NewAnnouncer(Config{Netns: a.Path(), Wait: w.wait})
+	defer an.Close()
 	if err := an.Announce(t.Context(), "eth0", []netip.Addr{ip("192.0.2.100")}, 5, 10*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
@@ -315,6 +316,7 @@ func TestIntegrationGARP(t *testing.T) {
 		cancel()
 		return ctx.Err()
 	}})
+	defer stop.Close()
 	if err := stop.Announce(ctx, "eth0", []netip.Addr{ip("192.0.2.100")}, 5, time.Second); !errors.Is(err, context.Canceled) {
 		t.Errorf("Announce with the context ending during a gap = %v, want context.Canceled", err)
 	}
@@ -331,6 +333,7 @@ func TestIntegrationNA(t *testing.T) {
 	_, a, b, _ := lanPair(t)
 	p := capture(t, b, 6, "icmp6", "and", "ip6[40]", "==", "136")
 	an := NewAnnouncer(Config{Netns: a.Path()})
+	defer an.Close()
 	vip := []netip.Addr{ip("2001:db8::100")}
 	if err := an.Announce(t.Context(), "eth0", vip, 5, 0); err != nil {
 		t.Fatal(err)

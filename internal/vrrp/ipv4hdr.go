@@ -167,3 +167,17 @@ func VerifyIPv4HeaderChecksum(b []byte) error {
 	}
 	return nil
 }
+
+// SetIPv4ID rewrites the identification of the IPv4 packet b, whose header
+// MarshalPacket wrote, and its header checksum: the only two header fields
+// that change between one advert and the next. It does not allocate.
+func SetIPv4ID(b []byte, id uint16) error {
+	if len(b) < IPv4HeaderLen || int(b[0]&0x0f)*4 > len(b) {
+		return fmt.Errorf("%w: IPv4 header of %d bytes", ErrShort, len(b))
+	}
+	h := b[:int(b[0]&0x0f)*4]
+	binary.BigEndian.PutUint16(h[4:6], id)
+	h[10], h[11] = 0, 0
+	binary.BigEndian.PutUint16(h[10:12], fold(sum16(0, h)))
+	return nil
+}

@@ -179,6 +179,12 @@ type FaultChanged struct {
 // once.
 type VIPDeleted struct{}
 
+// AdvertsSent reports that the caller itself sent the master's periodic
+// adverts, the ones PeriodicAdvert describes, the latest at Last: the
+// advert timer runs on from there. It is ignored unless the machine is
+// MASTER with its advert timer armed.
+type AdvertsSent struct{ Last time.Time }
+
 // Stop is the SIGTERM shutdown of the instance (reference §5.6): the
 // RFC 5798 §6.4.3 Shutdown event.
 type Stop struct{}
@@ -205,6 +211,7 @@ func (Stop) isEvent()              {}
 func (VIPDeleted) isEvent()        {}
 func (SyncState) isEvent()         {}
 func (Reconfigure) isEvent()       {}
+func (AdvertsSent) isEvent()       {}
 
 // Action is an output of Machine.Step, which the caller executes in order.
 // Every Action has a String method giving a short description.

@@ -277,3 +277,30 @@ func (m *Machine) fireGARPs() {
 
 // addrString formats an address for a log line, without zone.
 func addrString(a netip.Addr) string { return a.WithZone("").String() }
+
+// Refreshes reports whether receiving a from src now would do nothing but
+// re-arm the master-down timer: a backup hearing its master's advert again,
+// with the same priority and interval, that neither preempt_delay nor a
+// sync group's wait depends on. A caller may then note only when such
+// adverts arrive and hand the machine the last one when its timer is due
+// (the daemon's receive fast path): the outcome is the same. It is ignored
+// in every other case, where each advert must be stepped.
+func (m *Machine) Refreshes(src netip.Addr, a Advert) bool {
+	p := int(a.Priority)
+	switch {
+	case m.state != StateBackup || m.wantMaster || m.downSkew || m.timers[TimerMasterDown].IsZero():
+		return false
+	case p == PriorityStop || src != m.masterAddr || p != m.masterPrio:
+		return false
+	case m.cfg.Version == 3 && time.Duration(a.MaxAdvertInt)*centisecond != m.masterAdverInt:
+		return false
+	case p >= m.prio:
+		// Accepted; preempt_delay stopped already (or never ran).
+		return m.preemptAt.IsZero()
+	case m.cfg.Nopreempt:
+		// Accepted; preempt_delay, if any, already started.
+		return m.cfg.PreemptDelay == 0 || !m.preemptAt.IsZero()
+	}
+	// A lower priority we would preempt: every advert matters.
+	return false
+}

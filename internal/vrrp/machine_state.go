@@ -109,6 +109,10 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 		m.syncState(e.State)
 	case Reconfigure:
 		m.reconfigure(e.Config)
+	case AdvertsSent:
+		if m.state == StateMaster && !m.timers[TimerAdvert].IsZero() {
+			m.setTimer(TimerAdvert, e.Last.Add(m.cfg.AdvertInt))
+		}
 	case VIPDeleted:
 		if m.state == StateMaster {
 			m.toBackup("virtual address deleted", "Entering BACKUP STATE", true)
@@ -119,6 +123,18 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 	out := m.out
 	m.out = nil
 	return out
+}
+
+// PeriodicAdvert reports whether the advert timer, until the next event,
+// does nothing but send an advert with priority prio every AdvertInt: a
+// MASTER without garp_master_refresh. A caller may then send those adverts
+// itself from the advert timer's deadline on, and report them with
+// AdvertsSent before the next event (the daemon's send fast path).
+func (m *Machine) PeriodicAdvert() (prio int, ok bool) {
+	if m.state != StateMaster || m.timers[TimerAdvert].IsZero() || m.cfg.GARPMasterRefresh > 0 {
+		return 0, false
+	}
+	return m.prio, true
 }
 
 // Config returns the configuration the machine was built with.

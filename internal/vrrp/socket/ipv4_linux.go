@@ -3,7 +3,6 @@ package socket
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 
 	"golang.org/x/sys/unix"
 
@@ -49,7 +48,7 @@ func openIPv4(key sockKey, ifname string) (conn, error) {
 		unix.Close(in)
 		return nil, err
 	}
-	rc, err := newRawConn(key.ifindex, in, out, unix.CmsgSpace(unix.SizeofInet4Pktinfo))
+	rc, err := newRawConn(key.ifindex, in, out, maxPacket4, unix.CmsgSpace(unix.SizeofInet4Pktinfo))
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +62,9 @@ func openIPv4Recv(key sockKey, ifname string) (int, error) {
 		return -1, err
 	}
 	err = setInts(fd, ipv4RecvOpts()...)
+	if err == nil {
+		err = setRecvBuffer(fd)
+	}
 	if err == nil && key.unicast {
 		if err = unix.Bind(fd, &unix.SockaddrInet4{Addr: key.addr.As4()}); err != nil {
 			err = fmt.Errorf("bind %v: %w", key.addr, err)
@@ -103,28 +105,46 @@ func openIPv4Send(key sockKey, ifname string) (int, error) {
 	return fd, nil
 }
 
-// read returns the next packet, IP header included.
+// read returns the next packet, IP header included. Its Data is valid
+// until the next read.
 func (c ipv4Conn) read() (Packet, error) {
-	n, oobn, _, err := c.recvmsg()
+	b, oob, from, err := c.next()
 	if err != nil {
 		return Packet{}, err
 	}
-	b := slices.Clone(c.buf[:n])
+	return c.parse(b, oob, from)
+}
+
+// drain hands f the packets queued now (see conn).
+func (c ipv4Conn) drain(f func(Packet, error)) {
+	c.drainRaw(func(b, oob []byte, from *unix.RawSockaddrAny, err error) {
+		if err != nil {
+			f(Packet{}, err)
+			return
+		}
+		f(c.parse(b, oob, from))
+	})
+}
+
+// parse makes a Packet of what recvmmsg returned.
+func (c ipv4Conn) parse(b, oob []byte, _ *unix.RawSockaddrAny) (Packet, error) {
 	h, err := vrrp.ParseIPv4Header(b)
 	if err != nil {
 		return Packet{}, fmt.Errorf("%w: %w", errMalformed, err)
 	}
-	p := Packet{Data: b, Family: vrrp.IPv4, Src: h.Src, Dst: h.Dst, HopLimit: int(h.TTL), IfIndex: c.ifindex}
-	msgs, err := unix.ParseSocketControlMessage(c.oob[:oobn])
-	if err != nil {
-		return p, nil // The header says all that matters; IfIndex stays the socket's.
-	}
-	for _, m := range msgs {
-		if m.Header.Level == unix.IPPROTO_IP && m.Header.Type == unix.IP_PKTINFO && len(m.Data) >= unix.SizeofInet4Pktinfo {
-			p.IfIndex = int(binary.NativeEndian.Uint32(m.Data[0:4])) // struct in_pktinfo: ipi_ifindex
+	p := Packet{Data: b, Family: vrrp.IPv4, Src: h.Src, Dst: h.Dst, HopLimit: int(h.TTL), IfIndex: c.ifindex, RxqDrops: c.drops()}
+	eachCmsg(oob, func(level, typ int32, data []byte) {
+		if level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo {
+			p.IfIndex = int(binary.NativeEndian.Uint32(data[0:4])) // struct in_pktinfo: ipi_ifindex
 		}
-	}
+	})
 	return p, nil
+}
+
+// prepare fills in p's destination.
+func (c ipv4Conn) prepare(p outPacket) outPacket {
+	p.to = &unix.SockaddrInet4{Addr: p.dst.As4()}
+	return p
 }
 
 // write sends the whole IPv4 packet p.b to p.dst.
@@ -133,5 +153,8 @@ func (c ipv4Conn) write(p outPacket) error {
 	if p.dontRoute {
 		flags = unix.MSG_DONTROUTE
 	}
-	return c.sendmsg(p.b, nil, &unix.SockaddrInet4{Addr: p.dst.As4()}, flags)
+	if p.to == nil {
+		p = c.prepare(p)
+	}
+	return c.sendmsg(p.b, nil, p.to, flags)
 }

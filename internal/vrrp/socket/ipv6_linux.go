@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -80,7 +79,7 @@ func openIPv6(key sockKey, ifname string) (conn, error) {
 		return nil, err
 	}
 	oobLen := unix.CmsgSpace(unix.SizeofInet6Pktinfo) + unix.CmsgSpace(4)
-	rc, err := newRawConn(key.ifindex, in, out, oobLen)
+	rc, err := newRawConn(key.ifindex, in, out, maxPacket6, oobLen)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +104,9 @@ func openIPv6Recv(key sockKey, ifname string) (int, error) {
 			err = fmt.Errorf("setsockopt IPV6_MULTICAST_ALL 0: %w", err)
 		}
 	}
+	if err == nil {
+		err = setRecvBuffer(fd)
+	}
 	if err == nil && key.unicast {
 		sa := &unix.SockaddrInet6{Addr: key.addr.As16()}
 		if key.addr.IsLinkLocalUnicast() {
@@ -127,36 +129,57 @@ func openIPv6Recv(key sockKey, ifname string) (int, error) {
 }
 
 // read returns the next VRRP packet with its source, destination and hop
-// limit.
+// limit. Its Data is valid until the next read.
 func (c ipv6Conn) read() (Packet, error) {
-	n, oobn, from, err := c.recvmsg()
+	b, oob, from, err := c.next()
 	if err != nil {
 		return Packet{}, err
 	}
-	p := Packet{Data: slices.Clone(c.buf[:n]), Family: vrrp.IPv6, HopLimit: -1, IfIndex: c.ifindex}
-	if sa, ok := from.(*unix.SockaddrInet6); ok {
-		p.Src = netip.AddrFrom16(sa.Addr)
-	} else {
-		return Packet{}, fmt.Errorf("%w: source %T", errMalformed, from)
-	}
-	msgs, err := unix.ParseSocketControlMessage(c.oob[:oobn])
-	if err != nil {
-		return p, nil // Without them Dst is unknown and the hop limit unchecked.
-	}
-	for _, m := range msgs {
-		if m.Header.Level != unix.IPPROTO_IPV6 {
-			continue
+	return c.parse(b, oob, from)
+}
+
+// drain hands f the packets queued now (see conn).
+func (c ipv6Conn) drain(f func(Packet, error)) {
+	c.drainRaw(func(b, oob []byte, from *unix.RawSockaddrAny, err error) {
+		if err != nil {
+			f(Packet{}, err)
+			return
 		}
+		f(c.parse(b, oob, from))
+	})
+}
+
+// parse makes a Packet of what recvmmsg returned.
+func (c ipv6Conn) parse(b, oob []byte, from *unix.RawSockaddrAny) (Packet, error) {
+	if from.Addr.Family != unix.AF_INET6 {
+		return Packet{}, fmt.Errorf("%w: source family %d", errMalformed, from.Addr.Family)
+	}
+	sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(from))
+	p := Packet{Data: b, Family: vrrp.IPv6, Src: netip.AddrFrom16(sa.Addr), HopLimit: -1, IfIndex: c.ifindex, RxqDrops: c.drops()}
+	// Without the control messages Dst is unknown and the hop limit
+	// unchecked.
+	eachCmsg(oob, func(level, typ int32, data []byte) {
 		switch {
-		case m.Header.Type == unix.IPV6_PKTINFO && len(m.Data) >= unix.SizeofInet6Pktinfo:
+		case level != unix.IPPROTO_IPV6:
+		case typ == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
 			// struct in6_pktinfo: ipi6_addr, ipi6_ifindex.
-			p.Dst = netip.AddrFrom16([16]byte(m.Data[:16]))
-			p.IfIndex = int(binary.NativeEndian.Uint32(m.Data[16:20]))
-		case m.Header.Type == unix.IPV6_HOPLIMIT && len(m.Data) >= 4:
-			p.HopLimit = int(int32(binary.NativeEndian.Uint32(m.Data[:4])))
+			p.Dst = netip.AddrFrom16([16]byte(data[:16]))
+			p.IfIndex = int(binary.NativeEndian.Uint32(data[16:20]))
+		case typ == unix.IPV6_HOPLIMIT && len(data) >= 4:
+			p.HopLimit = int(int32(binary.NativeEndian.Uint32(data[:4])))
 		}
-	}
+	})
 	return p, nil
+}
+
+// prepare fills in p's destination and control messages.
+func (c ipv6Conn) prepare(p outPacket) outPacket {
+	to := &unix.SockaddrInet6{Addr: p.dst.As16()}
+	if p.dst.IsLinkLocalUnicast() || p.dst.IsLinkLocalMulticast() || p.dst.IsInterfaceLocalMulticast() {
+		to.ZoneId = uint32(c.ifindex)
+	}
+	p.to, p.oob = to, ipv6SendControl(p.src, c.ifindex, p.hopLimit)
+	return p
 }
 
 // write sends the VRRP packet p.b from p.src to p.dst.
@@ -165,11 +188,10 @@ func (c ipv6Conn) write(p outPacket) error {
 	if p.dontRoute {
 		flags = unix.MSG_DONTROUTE
 	}
-	to := &unix.SockaddrInet6{Addr: p.dst.As16()}
-	if p.dst.IsLinkLocalUnicast() || p.dst.IsLinkLocalMulticast() || p.dst.IsInterfaceLocalMulticast() {
-		to.ZoneId = uint32(c.ifindex)
+	if p.to == nil {
+		p = c.prepare(p)
 	}
-	return c.sendmsg(p.b, ipv6SendControl(p.src, c.ifindex, p.hopLimit), to, flags)
+	return c.sendmsg(p.b, p.oob, p.to, flags)
 }
 
 // ipv6SendControl returns the control messages that send from src on

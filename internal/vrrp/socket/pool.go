@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -44,6 +45,12 @@ type sock struct {
 	c      conn
 	subs   map[uint8][]*Endpoint
 	n      int // number of endpoints
+	// drops is the receive socket's last overflow count and dropLog
+	// when an overflow was last logged; both belong to the reader.
+	drops   uint32
+	dropLog time.Time
+	// send sends the repeating adverts of its endpoints.
+	send sender
 }
 
 // NewPool returns an empty pool that logs socket openings to log (nil
@@ -79,7 +86,7 @@ func (p *Pool) Open(opts Options) (*Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ifindex, err := p.ifindex(opts.Ifname)
+	ifindex, err := p.ifindexOf(opts.Ifname)
 	if err != nil {
 		return nil, fmt.Errorf("open VRRP socket on %s: %w", opts.Ifname, err)
 	}
@@ -93,6 +100,26 @@ func (p *Pool) Open(opts Options) (*Endpoint, error) {
 	if p.closed {
 		return nil, fmt.Errorf("open VRRP socket on %s: %w", opts.Ifname, ErrClosed)
 	}
+	return p.openLocked(key, opts)
+}
+
+// ifindexOf resolves an interface name, from an open socket on it when
+// there is one: a lookup by name reads every link of the host, which at
+// thousands of instances is most of the start-up time.
+func (p *Pool) ifindexOf(name string) (int, error) {
+	p.mu.RLock()
+	for _, s := range p.socks {
+		if s.ifname == name {
+			p.mu.RUnlock()
+			return s.key.ifindex, nil
+		}
+	}
+	p.mu.RUnlock()
+	return p.ifindex(name)
+}
+
+// openLocked is Open once the socket's key is known, with p.mu held.
+func (p *Pool) openLocked(key sockKey, opts Options) (*Endpoint, error) {
 	s := p.socks[key]
 	if s != nil && !key.unicast && len(s.subs[opts.VRID]) > 0 {
 		return nil, fmt.Errorf("VRID %d with %v on interface %s: %w", opts.VRID, opts.Family, opts.Ifname, ErrVRIDInUse)
@@ -126,12 +153,24 @@ func (p *Pool) logOpen(s *sock) {
 }
 
 // unsubscribe removes e from its socket, closes its channel and closes the
-// socket pair if e was its last endpoint.
+// socket pair, and its sender, if e was its last endpoint.
 func (p *Pool) unsubscribe(e *Endpoint) error {
+	e.StopRepeat()
+	s, err := p.unsubscribeLocked(e)
+	if s != nil {
+		// Outside p.mu: the sender's sends take it.
+		s.send.close()
+	}
+	return err
+}
+
+// unsubscribeLocked is unsubscribe under p.mu; it returns the socket when
+// it closed it.
+func (p *Pool) unsubscribeLocked(e *Endpoint) (*sock, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if e.closed {
-		return nil
+		return nil, nil
 	}
 	e.closed = true
 	close(e.ch)
@@ -143,13 +182,13 @@ func (p *Pool) unsubscribe(e *Endpoint) error {
 	}
 	s.n--
 	if s.n > 0 {
-		return nil
+		return nil, nil
 	}
 	delete(p.socks, s.key)
 	if err := s.c.close(); err != nil {
-		return fmt.Errorf("close VRRP socket on %s: %w", s.ifname, err)
+		return s, fmt.Errorf("close VRRP socket on %s: %w", s.ifname, err)
 	}
-	return nil
+	return s, nil
 }
 
 // Close closes every socket and endpoint of the pool and waits for its
@@ -157,9 +196,11 @@ func (p *Pool) unsubscribe(e *Endpoint) error {
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	var errs []error
+	var socks []*sock
 	if !p.closed {
 		p.closed = true
 		for key, s := range p.socks {
+			socks = append(socks, s)
 			for _, subs := range s.subs {
 				for _, e := range subs {
 					e.closed = true
@@ -174,6 +215,9 @@ func (p *Pool) Close() error {
 		}
 	}
 	p.mu.Unlock()
+	for _, s := range socks {
+		s.send.close()
+	}
 	p.wg.Wait()
 	return errors.Join(errs...)
 }
@@ -198,15 +242,64 @@ func (p *Pool) read(s *sock) {
 			p.log.Warn(fmt.Sprintf("VRRP socket receive failed on %s (%v): %v", s.ifname, s.key.family, err))
 			continue
 		}
+		p.overflows(s, pkt.RxqDrops)
 		p.deliver(s, pkt)
 	}
+}
+
+// overflowLogEvery is how often at most a socket's receive buffer
+// overflows are logged.
+const overflowLogEvery = 10 * time.Second
+
+// overflows counts the adverts the kernel dropped on s's full receive
+// buffer since the last packet, and logs them at most every
+// overflowLogEvery.
+func (p *Pool) overflows(s *sock, total uint32) {
+	if total == s.drops {
+		return
+	}
+	p.stats.rcvbufDrops.Add(uint64(total - s.drops))
+	s.drops = total
+	if now := time.Now(); now.Sub(s.dropLog) >= overflowLogEvery {
+		s.dropLog = now
+		p.log.Warn(fmt.Sprintf("VRRP socket receive buffer full on %s (%v): %d adverts dropped so far", s.ifname, s.key.family, total))
+	}
+}
+
+// Drain reads the adverts the endpoint's socket has queued now and hands
+// them out as the reader does, to every endpoint of the socket, before it
+// returns. An instance whose master-down timer expires calls it, so that
+// it never takes over from a master whose advert sits unread in the
+// socket's buffer because the host was busy.
+func (e *Endpoint) Drain() {
+	p := e.pool
+	p.mu.RLock()
+	closed, s := e.closed, e.sock
+	p.mu.RUnlock()
+	if closed {
+		return
+	}
+	s.c.drain(func(pkt Packet, err error) {
+		switch {
+		case errors.Is(err, errMalformed):
+			p.stats.malformed.Add(1)
+		case err != nil:
+			p.stats.readErrors.Add(1)
+		default:
+			p.deliver(s, pkt)
+		}
+	})
 }
 
 // errMalformed is returned by conn.read for packets it cannot make sense of
 // (truncated, or without the addresses of the family).
 var errMalformed = errors.New("socket: malformed packet")
 
-// deliver hands pkt to the endpoint of s with its VRID, or counts it dropped.
+// deliver hands pkt to the endpoint of s with its VRID, or counts it
+// dropped. An advert that only refreshes its instance's master-down timer
+// is recorded in the endpoint's Refresher instead (see Refresher); any
+// other is copied onto the endpoint's channel, since pkt.Data is the
+// reader's buffer.
 func (p *Pool) deliver(s *sock, pkt Packet) {
 	vrid, err := vrrp.PeekVRID(pkt.Data, s.key.family)
 	if err != nil {
@@ -220,6 +313,11 @@ func (p *Pool) deliver(s *sock, pkt Packet) {
 		p.stats.unknownVRID.Add(1)
 		return
 	}
+	if e.refresh.Match(pkt, time.Now()) {
+		p.stats.refreshed.Add(1)
+		return
+	}
+	pkt.Data = slices.Clone(pkt.Data)
 	select {
 	case e.ch <- pkt:
 		p.stats.delivered.Add(1)

@@ -5,7 +5,6 @@ package socket
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"slices"
@@ -60,6 +59,10 @@ type Packet struct {
 	HopLimit int
 	// IfIndex is the index of the interface the packet arrived on.
 	IfIndex int
+	// RxqDrops is the receive socket's count of packets the kernel
+	// dropped because its buffer was full (SO_RXQ_OVFL), as of this
+	// packet.
+	RxqDrops uint32
 }
 
 // Received returns p in the form vrrp.Check takes.
@@ -151,21 +154,27 @@ func (o Options) validate() (Options, error) {
 // It is a plain value.
 type Stats struct {
 	Delivered   uint64 // handed to an endpoint
+	Refreshed   uint64 // recorded by an endpoint's Refresher (the fast path)
 	UnknownVRID uint64 // no endpoint has the packet's VRID (keepalived drops these silently)
 	Malformed   uint64 // too short to hold a VRRP header, or truncated
 	QueueFull   uint64 // the endpoint's channel was full
 	ReadErrors  uint64 // receive errors other than the socket being closed
+	// RcvbufDrops counts adverts the kernel dropped because a receive
+	// socket's buffer was full (SO_RXQ_OVFL).
+	RcvbufDrops uint64
 }
 
 // counters are the atomic counters behind Stats.
 type counters struct {
-	delivered, unknownVRID, malformed, queueFull, readErrors atomic.Uint64
+	delivered, refreshed, unknownVRID, malformed, queueFull, readErrors, rcvbufDrops atomic.Uint64
 }
 
 // snapshot returns the current values.
 func (c *counters) snapshot() Stats {
 	return Stats{
 		Delivered:   c.delivered.Load(),
+		Refreshed:   c.refreshed.Load(),
+		RcvbufDrops: c.rcvbufDrops.Load(),
 		UnknownVRID: c.unknownVRID.Load(),
 		Malformed:   c.malformed.Load(),
 		QueueFull:   c.queueFull.Load(),
@@ -183,6 +192,10 @@ type outPacket struct {
 	hopLimit int
 	// dontRoute sends with MSG_DONTROUTE (multicast).
 	dontRoute bool
+	// to and oob are the destination and control messages as the
+	// socket takes them, built once by the conn (see conn.write).
+	to  unix.Sockaddr
+	oob []byte
 }
 
 // conn is one pool socket pair as the pool uses it. read is called by one
@@ -191,6 +204,13 @@ type outPacket struct {
 // net.ErrClosed or os.ErrClosed.
 type conn interface {
 	read() (Packet, error)
+	// drain hands f, at once, the packets queued that read has not
+	// returned yet; it may be called concurrently with read.
+	drain(f func(Packet, error))
+	// prepare fills in p's to and oob, once per packet built; write
+	// sends a prepared packet, whose bytes it may use only during the
+	// call.
+	prepare(p outPacket) outPacket
 	write(p outPacket) error
 	fds() (in, out int)
 	close() error
@@ -216,14 +236,31 @@ type Endpoint struct {
 
 	closed bool // guarded by pool.mu
 
-	idMu   sync.Mutex
+	// mu guards ipID and sent.
+	mu     sync.Mutex
 	ipID   uint16
+	sent   [2]builtAdvert // the two adverts sent last, newest first
 	legacy atomic.Bool
+
+	refresh Refresher
+	rep     *repeat // guarded by sock.send.mu
+}
+
+// builtAdvert is an advert encoded for every destination of an endpoint;
+// only the IPv4 identification and header checksum change from one send to
+// the next.
+type builtAdvert struct {
+	adv    vrrp.Advert // Addrs owned
+	legacy bool
+	pkts   []outPacket
 }
 
 // Packets returns the channel on which the endpoint's adverts arrive. It is
 // closed when the endpoint or its pool is closed.
 func (e *Endpoint) Packets() <-chan Packet { return e.ch }
+
+// Refresh returns the endpoint's receive fast path.
+func (e *Endpoint) Refresh() *Refresher { return &e.refresh }
 
 // IfIndex returns the index of the endpoint's interface.
 func (e *Endpoint) IfIndex() int { return e.sock.key.ifindex }
@@ -235,37 +272,83 @@ func (e *Endpoint) SetLegacyChecksum(on bool) { e.legacy.Store(on) }
 
 // Send encodes adv for each destination (the group, or every unicast peer
 // in turn) with the checksum for that destination, and sends it from
-// Options.Src. It returns the errors of all sends that failed, joined.
+// Options.Src. The encoding is kept: sending the same advert again (a
+// master's steady state, or its priority 0 advert) only renumbers the IPv4
+// header, and allocates nothing. It returns the errors of all sends that
+// failed, joined.
 func (e *Endpoint) Send(adv vrrp.Advert) error {
+	// The pool's lock, held while sending, keeps the socket open.
 	e.pool.mu.RLock()
-	closed := e.closed
-	e.pool.mu.RUnlock()
-	if closed {
+	defer e.pool.mu.RUnlock()
+	if e.closed {
 		return fmt.Errorf("send VRID %d advert: %w", adv.VRID, ErrClosed)
 	}
-	dsts := e.opts.Peers
-	if !e.opts.unicast() {
-		dsts = []netip.Addr{e.opts.Group}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, err := e.built(adv)
+	if err != nil {
+		return fmt.Errorf("send VRID %d advert: %w", adv.VRID, err)
 	}
 	var errs []error
-	for _, dst := range dsts {
-		p, err := e.packet(adv, dst)
-		if err == nil {
-			err = e.sock.c.write(p)
+	for i := range b.pkts {
+		p := &b.pkts[i]
+		if e.opts.Family == vrrp.IPv4 {
+			e.ipID = vrrp.NextIPv4ID(e.ipID)
+			if err := vrrp.SetIPv4ID(p.b, e.ipID); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("send VRID %d advert to %v on %s: %w", adv.VRID, dst, e.sock.ifname, err))
+		if err := e.sock.c.write(*p); err != nil {
+			errs = append(errs, fmt.Errorf("send VRID %d advert to %v on %s: %w", adv.VRID, p.dst, e.sock.ifname, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// packet builds the packet that carries adv to dst.
-func (e *Endpoint) packet(adv vrrp.Advert, dst netip.Addr) (outPacket, error) {
+// built returns adv encoded for every destination, from e.sent when it was
+// sent lately, with e.mu held.
+func (e *Endpoint) built(adv vrrp.Advert) (*builtAdvert, error) {
+	legacy := e.legacy.Load()
+	for i := range e.sent {
+		if b := &e.sent[i]; b.pkts != nil && b.legacy == legacy && sameAdvert(b.adv, adv) {
+			if i > 0 {
+				e.sent[0], e.sent[1] = e.sent[1], e.sent[0]
+			}
+			return &e.sent[0], nil
+		}
+	}
+	dsts := e.opts.Peers
+	if !e.opts.unicast() {
+		dsts = []netip.Addr{e.opts.Group}
+	}
+	nb := builtAdvert{adv: adv, legacy: legacy}
+	nb.adv.Addrs = slices.Clone(adv.Addrs)
+	for _, dst := range dsts {
+		p, err := e.packet(adv, dst, legacy)
+		if err != nil {
+			return nil, err
+		}
+		nb.pkts = append(nb.pkts, p)
+	}
+	e.sent[1], e.sent[0] = e.sent[0], nb
+	return &e.sent[0], nil
+}
+
+// sameAdvert reports whether a and b encode to the same packet.
+func sameAdvert(a, b vrrp.Advert) bool {
+	return a.Version == b.Version && a.Type == b.Type && a.VRID == b.VRID && a.Priority == b.Priority &&
+		a.AuthType == b.AuthType && a.AdvertInt == b.AdvertInt && a.MaxAdvertInt == b.MaxAdvertInt &&
+		a.AuthData == b.AuthData && slices.Equal(a.Addrs, b.Addrs)
+}
+
+// packet builds the packet that carries adv to dst, its IPv4 header (if
+// any) numbered later by Send.
+func (e *Endpoint) packet(adv vrrp.Advert, dst netip.Addr, legacy bool) (outPacket, error) {
 	src, unicast := e.opts.Src, e.opts.unicast()
 	var b []byte
 	var err error
-	if unicast && e.legacy.Load() && e.opts.Family == vrrp.IPv4 {
+	if unicast && legacy && e.opts.Family == vrrp.IPv4 {
 		b, err = adv.MarshalLegacyUnicast(src)
 	} else {
 		b, err = adv.Marshal(src, dst)
@@ -278,18 +361,14 @@ func (e *Endpoint) packet(adv vrrp.Advert, dst netip.Addr) (outPacket, error) {
 		if unicast {
 			p.hopLimit = int(e.opts.UnicastTTL)
 		}
-		return p, nil
+		return e.sock.c.prepare(p), nil
 	}
 	ttl := uint8(vrrp.DefaultTTL)
 	if unicast && e.opts.UnicastTTL != 0 {
 		ttl = e.opts.UnicastTTL
 	}
-	e.idMu.Lock()
-	e.ipID = vrrp.NextIPv4ID(e.ipID)
-	id := e.ipID
-	e.idMu.Unlock()
-	p.b, err = vrrp.NewAdvertIPv4Header(src, dst, id, ttl).MarshalPacket(b)
-	return p, err
+	p.b, err = vrrp.NewAdvertIPv4Header(src, dst, 0, ttl).MarshalPacket(b)
+	return e.sock.c.prepare(p), err
 }
 
 // Close unsubscribes the endpoint and closes its channel; the sockets are
@@ -308,19 +387,18 @@ type rawConn struct {
 	outFD   int
 	rin     syscall.RawConn
 	rout    syscall.RawConn
-	buf     []byte // receive buffer, used by the one reader
-	oob     []byte // control message buffer, used by the one reader
+	rx      *batch // receive buffers, used by the one reader
 }
 
 // newRawConn wraps the descriptors inFD and outFD, taking ownership of them:
-// they are closed on error.
-func newRawConn(ifindex, inFD, outFD, oobLen int) (*rawConn, error) {
+// they are closed on error. Received packets are at most size bytes, with
+// oobLen bytes of control messages.
+func newRawConn(ifindex, inFD, outFD, size, oobLen int) (*rawConn, error) {
 	c := &rawConn{
 		ifindex: ifindex, inFD: inFD, outFD: outFD,
 		in:  os.NewFile(uintptr(inFD), "vrrp-in"),
 		out: os.NewFile(uintptr(outFD), "vrrp-out"),
-		buf: make([]byte, maxPacket),
-		oob: make([]byte, oobLen),
+		rx:  newBatch(size, oobLen),
 	}
 	var err1, err2 error
 	c.rin, err1 = c.in.SyscallConn()
@@ -331,10 +409,6 @@ func newRawConn(ifindex, inFD, outFD, oobLen int) (*rawConn, error) {
 	return c, nil
 }
 
-// maxPacket is the receive buffer size: an IPv4 VRRPv2 advert with 255
-// addresses and a maximal IP header plus AH is about 1.1 kB, an IPv6 one 4 kB.
-const maxPacket = 8192
-
 // fds returns the receive and send descriptors.
 func (c *rawConn) fds() (in, out int) { return c.inFD, c.outFD }
 
@@ -343,33 +417,45 @@ func (c *rawConn) close() error {
 	return errors.Join(c.in.Close(), c.out.Close())
 }
 
-// recvmsg receives one packet into c.buf and c.oob, waiting for one to
-// arrive. It returns an error wrapping os.ErrClosed once c is closed, and
-// errMalformed for a truncated packet.
-func (c *rawConn) recvmsg() (n, oobn int, from unix.Sockaddr, err error) {
-	var flags int
-	var rerr error
-	err = c.rin.Read(func(fd uintptr) bool {
-		n, oobn, flags, from, rerr = unix.Recvmsg(int(fd), c.buf, c.oob, unix.MSG_TRUNC)
-		return rerr != unix.EAGAIN && rerr != unix.EWOULDBLOCK
-	})
-	switch {
-	case err != nil:
-		// The poller fails only when the file is closing (there are no
-		// deadlines), with an error that is not os.ErrClosed.
-		return 0, 0, nil, fmt.Errorf("recvmsg: %w (%w)", net.ErrClosed, err)
-	case rerr != nil:
-		return 0, 0, nil, fmt.Errorf("recvmsg: %w", rerr)
-	case flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 || n > len(c.buf):
-		return 0, 0, nil, fmt.Errorf("%w: truncated (%d bytes, flags %#x)", errMalformed, n, flags)
+// next returns the next received packet's data, control messages and
+// sender, waiting for one to arrive. It returns an error wrapping
+// net.ErrClosed once c is closed, and errMalformed for a truncated packet.
+// The slices are valid until the next call.
+func (c *rawConn) next() (data, oob []byte, from *unix.RawSockaddrAny, err error) {
+	for {
+		data, oob, from, ok, err := c.rx.take()
+		if ok {
+			return data, oob, from, err
+		}
+		if err := c.rx.fill(c); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	return n, oobn, from, nil
+}
+
+// drops returns the receive socket's overflow count (SO_RXQ_OVFL) as of
+// the last packet read.
+func (c *rawConn) drops() uint32 { return c.rx.drops }
+
+// drainRaw reads what the receive socket has queued now, between the
+// reader's batches, and calls f with each packet. The descriptor stays
+// open meanwhile even if c is closed.
+func (c *rawConn) drainRaw(f func(data, oob []byte, from *unix.RawSockaddrAny, err error)) {
+	c.rin.Control(func(fd uintptr) { c.rx.drain(fd, f) })
 }
 
 // sendmsg sends b with control messages oob to to, waiting for buffer
-// space if need be.
+// space if need be. The caller keeps c open meanwhile (Endpoint.Send holds
+// the pool's lock), so the first try goes straight to the descriptor: it
+// allocates nothing, where the poller's path allocates a closure.
 func (c *rawConn) sendmsg(b, oob []byte, to unix.Sockaddr, flags int) error {
-	var serr error
+	serr := unix.Sendmsg(c.outFD, b, oob, to, flags)
+	if serr == nil {
+		return nil
+	}
+	if serr != unix.EAGAIN && serr != unix.EWOULDBLOCK {
+		return fmt.Errorf("sendmsg: %w", serr)
+	}
 	err := c.rout.Write(func(fd uintptr) bool {
 		serr = unix.Sendmsg(int(fd), b, oob, to, flags)
 		return serr != unix.EAGAIN && serr != unix.EWOULDBLOCK

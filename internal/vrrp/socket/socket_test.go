@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,8 +45,23 @@ func (c *fakeConn) read() (Packet, error) {
 func (c *fakeConn) write(p outPacket) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	p.b = slices.Clone(p.b) // p.b is only valid during the call
 	c.sent = append(c.sent, p)
 	return nil
+}
+
+func (c *fakeConn) prepare(p outPacket) outPacket { return p }
+
+// drain hands out the packets already put on in.
+func (c *fakeConn) drain(f func(Packet, error)) {
+	for {
+		select {
+		case p := <-c.in:
+			f(p, nil)
+		default:
+			return
+		}
+	}
 }
 
 func (c *fakeConn) fds() (int, int) { return 13, 14 }
