@@ -30,7 +30,17 @@ type hubEndpoint struct {
 	ch     chan socket.Packet
 	id     uint16
 	closed bool
+	// refresh is the receive fast path, as the socket pool's; fast
+	// counts the adverts it took, sent those this endpoint sent.
+	refresh socket.Refresher
+	fast    int
+	sent    int
+	last    time.Time // when it last sent
+	// mute drops what the endpoint sends: its host went silent.
+	mute bool
 }
+
+func (e *hubEndpoint) Refresh() *socket.Refresher { return &e.refresh }
 
 func (h *hub) open(src string) func(socket.Options) (Endpoint, error) {
 	return func(o socket.Options) (Endpoint, error) {
@@ -58,10 +68,20 @@ func (e *hubEndpoint) Send(adv vrrp.Advert) error {
 	}
 	e.hub.mu.Lock()
 	defer e.hub.mu.Unlock()
+	if e.mute {
+		return nil
+	}
+	e.sent++
+	e.last = time.Now()
 	for _, o := range e.hub.eps {
 		if o != e && !o.closed && o.vrid == adv.VRID {
+			p := socket.Packet{Data: pkt, Family: vrrp.IPv4, Src: e.src, Dst: dst, HopLimit: 255}
+			if o.refresh.Match(p, time.Now()) {
+				o.fast++
+				continue
+			}
 			select {
-			case o.ch <- socket.Packet{Data: pkt, Family: vrrp.IPv4, Src: e.src, Dst: dst, HopLimit: 255}:
+			case o.ch <- p:
 			default:
 			}
 		}

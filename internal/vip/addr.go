@@ -30,13 +30,22 @@ const forever = 0xffffffff
 
 // Manager adds and deletes addresses, routes and rules over rtnetlink with
 // a netlink handle of its own, opened in [Config].Netns. It is safe for
-// concurrent use; its calls are serialised.
+// concurrent use; its calls are serialised and run in a goroutine of its
+// own, so that the netlink library's 64 KiB receive buffer, which lives
+// on the stack, grows that one goroutine's stack and not each caller's
+// (thousands of instances).
 type Manager struct {
 	names confparse.RTNamer
 	netns string // path of the namespace, "" for the caller's
 
-	mu sync.Mutex
-	h  *netlink.Handle
+	work chan func() // served by the goroutine until Close
+	done chan struct{}
+	// mu guards closed; calls hold it for reading, so that Close waits
+	// for them.
+	mu     sync.RWMutex
+	closed bool
+
+	h *netlink.Handle
 	// links caches the interfaces AddAddress used, so that a takeover
 	// costs one netlink request per address; an entry is refreshed when
 	// the kernel no longer knows its index.
@@ -62,13 +71,43 @@ func NewManager(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open netlink handle: %w", err)
 	}
-	return &Manager{names: cfg.Names, netns: cfg.Netns, h: h}, nil
+	m := &Manager{names: cfg.Names, netns: cfg.Netns, h: h, work: make(chan func()), done: make(chan struct{})}
+	go m.serve() // Ends with Close.
+	return m, nil
 }
 
-// Close closes the netlink handle.
+// serve runs the calls until Close.
+func (m *Manager) serve() {
+	defer close(m.done)
+	for f := range m.work {
+		f()
+	}
+}
+
+// call runs f in the Manager's goroutine and returns its error.
+func (m *Manager) call(f func() error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return errors.New("netlink manager closed")
+	}
+	errc := make(chan error, 1)
+	m.work <- func() { errc <- f() }
+	return <-errc
+}
+
+// Close ends the goroutine and closes the netlink handle. Calls made
+// after Close fail.
 func (m *Manager) Close() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	close(m.work)
+	m.mu.Unlock()
+	<-m.done
 	m.h.Close()
 	return nil
 }
@@ -94,31 +133,31 @@ func (m *Manager) AddAddress(a *confparse.Address) error {
 	if err != nil {
 		return fmt.Errorf("add address %s: %w", a.Prefix, err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, cached := m.links[a.Dev]
-	if !cached {
-		if l, err = m.link(a.Dev); err != nil {
-			return fmt.Errorf("add address %s: %w", a.Prefix, err)
-		}
-	}
-	err = m.h.AddrAdd(l, na)
-	if cached && errors.Is(err, unix.ENODEV) {
-		// The interface was recreated under a new index.
-		if l, err = m.link(a.Dev); err != nil {
-			delete(m.links, a.Dev)
-			return fmt.Errorf("add address %s: %w", a.Prefix, err)
+	return m.call(func() error {
+		l, cached := m.links[a.Dev]
+		if !cached {
+			if l, err = m.link(a.Dev); err != nil {
+				return fmt.Errorf("add address %s: %w", a.Prefix, err)
+			}
 		}
 		err = m.h.AddrAdd(l, na)
-	}
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("add address %s dev %s: %w", a.Prefix, a.Dev, err)
-	}
-	if m.links == nil {
-		m.links = map[string]netlink.Link{}
-	}
-	m.links[a.Dev] = l
-	return nil
+		if cached && errors.Is(err, unix.ENODEV) {
+			// The interface was recreated under a new index.
+			if l, err = m.link(a.Dev); err != nil {
+				delete(m.links, a.Dev)
+				return fmt.Errorf("add address %s: %w", a.Prefix, err)
+			}
+			err = m.h.AddrAdd(l, na)
+		}
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("add address %s dev %s: %w", a.Prefix, a.Dev, err)
+		}
+		if m.links == nil {
+			m.links = map[string]netlink.Link{}
+		}
+		m.links[a.Dev] = l
+		return nil
+	})
 }
 
 // DelAddress deletes a from a.Dev, like `ip addr del`. An absent address, or
@@ -128,32 +167,32 @@ func (m *Manager) DelAddress(a *confparse.Address) error {
 	if err != nil {
 		return fmt.Errorf("delete address %s: %w", a.Prefix, err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, cached := m.links[a.Dev]
-	if cached {
-		err = m.h.AddrDel(l, na)
-	}
-	if !cached || errors.Is(err, unix.ENODEV) {
-		// Not looked up yet, or recreated under a new index.
-		delete(m.links, a.Dev)
-		if l, err = m.link(a.Dev); errors.Is(err, ErrNoLink) {
-			return nil
+	return m.call(func() error {
+		l, cached := m.links[a.Dev]
+		if cached {
+			err = m.h.AddrDel(l, na)
 		}
-		if err != nil {
-			return fmt.Errorf("delete address %s: %w", a.Prefix, err)
+		if !cached || errors.Is(err, unix.ENODEV) {
+			// Not looked up yet, or recreated under a new index.
+			delete(m.links, a.Dev)
+			if l, err = m.link(a.Dev); errors.Is(err, ErrNoLink) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("delete address %s: %w", a.Prefix, err)
+			}
+			err = m.h.AddrDel(l, na)
 		}
-		err = m.h.AddrDel(l, na)
-	}
-	if m.links == nil {
-		m.links = map[string]netlink.Link{}
-	}
-	m.links[a.Dev] = l
-	if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENOENT) &&
-		!errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("delete address %s dev %s: %w", a.Prefix, a.Dev, err)
-	}
-	return nil
+		if m.links == nil {
+			m.links = map[string]netlink.Link{}
+		}
+		m.links[a.Dev] = l
+		if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENOENT) &&
+			!errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("delete address %s dev %s: %w", a.Prefix, a.Dev, err)
+		}
+		return nil
+	})
 }
 
 // HasAddress reports whether interface ifname carries the address of p.
@@ -161,24 +200,27 @@ func (m *Manager) DelAddress(a *confparse.Address) error {
 // when no address with exactly that length exists; otherwise the length must
 // match. A missing interface has no addresses.
 func (m *Manager) HasAddress(ifname string, p netip.Prefix) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, err := m.link(ifname)
-	if errors.Is(err, ErrNoLink) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	family := netlink.FAMILY_V4
-	if p.Addr().Is6() {
-		family = netlink.FAMILY_V6
-	}
-	list, err := m.h.AddrList(l, family)
-	if err != nil {
-		return false, fmt.Errorf("list addresses of %s: %w", ifname, err)
-	}
-	return hasPrefix(list, p), nil
+	var has bool
+	err := m.call(func() error {
+		l, err := m.link(ifname)
+		if errors.Is(err, ErrNoLink) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		family := netlink.FAMILY_V4
+		if p.Addr().Is6() {
+			family = netlink.FAMILY_V6
+		}
+		list, err := m.h.AddrList(l, family)
+		if err != nil {
+			return fmt.Errorf("list addresses of %s: %w", ifname, err)
+		}
+		has = hasPrefix(list, p)
+		return nil
+	})
+	return has, err
 }
 
 // hasPrefix reports whether list holds p (see HasAddress).

@@ -22,43 +22,43 @@ import (
 // failing with [ErrNotSupported]: IPv6 "from", realms, encap, "lock" and
 // the other options (features, fastopen_no_cookie, expires, pref, ...).
 func (m *Manager) AddRoute(r *confparse.Route) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	nr, err := m.routeToNetlink(r, false)
-	if err != nil {
-		return fmt.Errorf("add route %s: %w", r.Dst, err)
-	}
-	switch r.Op {
-	case "add":
-		err = m.h.RouteAdd(nr)
-	case "append":
-		err = m.h.RouteAppend(nr)
-	default: // NLM_F_CREATE alone is `ip route prepend`.
-		err = m.h.RouteAddEcmp(nr)
-	}
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("add route %s: %w", r, err)
-	}
-	return nil
+	return m.call(func() error {
+		nr, err := m.routeToNetlink(r, false)
+		if err != nil {
+			return fmt.Errorf("add route %s: %w", r.Dst, err)
+		}
+		switch r.Op {
+		case "add":
+			err = m.h.RouteAdd(nr)
+		case "append":
+			err = m.h.RouteAppend(nr)
+		default: // NLM_F_CREATE alone is `ip route prepend`.
+			err = m.h.RouteAddEcmp(nr)
+		}
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("add route %s: %w", r, err)
+		}
+		return nil
+	})
 }
 
 // DelRoute deletes r like `ip route del`. An absent route, or one whose
 // interface is gone, is not an error.
 func (m *Manager) DelRoute(r *confparse.Route) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	nr, err := m.routeToNetlink(r, true)
-	if errors.Is(err, ErrNoLink) {
+	return m.call(func() error {
+		nr, err := m.routeToNetlink(r, true)
+		if errors.Is(err, ErrNoLink) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("delete route %s: %w", r.Dst, err)
+		}
+		if err := m.h.RouteDel(nr); err != nil && !errors.Is(err, unix.ESRCH) &&
+			!errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENODEV) {
+			return fmt.Errorf("delete route %s: %w", r, err)
+		}
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete route %s: %w", r.Dst, err)
-	}
-	if err := m.h.RouteDel(nr); err != nil && !errors.Is(err, unix.ESRCH) &&
-		!errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("delete route %s: %w", r, err)
-	}
-	return nil
+	})
 }
 
 // routeToNetlink translates a route line; del selects the defaults of

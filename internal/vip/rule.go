@@ -33,12 +33,12 @@ func (m *Manager) AddRule(r *confparse.Rule) error {
 	if err != nil {
 		return fmt.Errorf("add rule %s: %w", r, err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.h.RuleAdd(nr); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("add rule %s: %w", r, err)
-	}
-	return nil
+	return m.call(func() error {
+		if err := m.h.RuleAdd(nr); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("add rule %s: %w", r, err)
+		}
+		return nil
+	})
 }
 
 // DelRule deletes r like `ip rule del`. An absent rule is not an error.
@@ -47,12 +47,12 @@ func (m *Manager) DelRule(r *confparse.Rule) error {
 	if err != nil {
 		return fmt.Errorf("delete rule %s: %w", r, err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.h.RuleDel(nr); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("delete rule %s: %w", r, err)
-	}
-	return nil
+	return m.call(func() error {
+		if err := m.h.RuleDel(nr); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("delete rule %s: %w", r, err)
+		}
+		return nil
+	})
 }
 
 // ruleToNetlink translates a rule line.

@@ -90,12 +90,12 @@ var baseSysctls4 = []sysctl{
 // lifetime 0), the source of the adverts. A macvlan called v.Name already
 // on v.Base is reused; any other interface of that name is an error.
 func (m *Manager) AddVMAC(v VMAC) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.addVMAC(v); err != nil {
-		return fmt.Errorf("create VMAC %s: %w", v.Name, err)
-	}
-	return nil
+	return m.call(func() error {
+		if err := m.addVMAC(v); err != nil {
+			return fmt.Errorf("create VMAC %s: %w", v.Name, err)
+		}
+		return nil
+	})
 }
 
 func (m *Manager) addVMAC(v VMAC) error {
@@ -198,20 +198,20 @@ func (m *Manager) setSysctls(ifname string, set []sysctl) error {
 // DelVMAC deletes the VMAC v.Name. An absent interface is not an error; an
 // interface of that name that is not a macvlan is left alone and is one.
 func (m *Manager) DelVMAC(v VMAC) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, err := m.link(v.Name)
-	if errors.Is(err, ErrNoLink) {
+	return m.call(func() error {
+		l, err := m.link(v.Name)
+		if errors.Is(err, ErrNoLink) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("delete VMAC %s: %w", v.Name, err)
+		}
+		if _, ok := l.(*netlink.Macvlan); !ok {
+			return fmt.Errorf("delete VMAC %s: not a macvlan", v.Name)
+		}
+		if err := m.h.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
+			return fmt.Errorf("delete VMAC %s: %w", v.Name, err)
+		}
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete VMAC %s: %w", v.Name, err)
-	}
-	if _, ok := l.(*netlink.Macvlan); !ok {
-		return fmt.Errorf("delete VMAC %s: not a macvlan", v.Name)
-	}
-	if err := m.h.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("delete VMAC %s: %w", v.Name, err)
-	}
-	return nil
+	})
 }

@@ -293,24 +293,24 @@ func (c *checker) header(rx Received) *CheckError {
 		c.mcast = rx.Dst.IsMulticast()
 		return nil
 	}
-	short := &CheckError{Check: CheckHeader, Err: ErrRejected,
-		Log: fmt.Sprintf("IPv4 VRRP packet too short - %d bytes", n)}
+	// Built only on failure: every advert passes through here.
+	short := func(what string) *CheckError {
+		return &CheckError{Check: CheckHeader, Err: ErrRejected, Log: fmt.Sprintf("IPv4 VRRP packet %s - %d bytes", what, n)}
+	}
 	if n < IPv4HeaderLen || n < int(c.buf[0]&0x0f)*4+HeaderLen {
-		return short
+		return short("too short")
 	}
 	h, err := ParseIPv4Header(c.buf)
 	if err != nil {
 		// A bad IP version or an IHL below 5: the kernel never delivers
 		// such a packet to a raw socket, so keepalived has no message.
-		short.Log = fmt.Sprintf("IPv4 VRRP packet with bad IP header - %d bytes", n)
-		return short
+		return short("with bad IP header")
 	}
 	c.ihl, c.tot, c.proto = h.Len(), int(h.TotalLen), h.Protocol
 	off := c.ihl
 	if h.Protocol == ProtocolAH {
 		if n < off+ahHeaderLen+HeaderLen {
-			short.Log = fmt.Sprintf("IPv4 VRRP packet with AH too short - %d bytes", n)
-			return short
+			return short("with AH too short")
 		}
 		off += ahHeaderLen
 	}

@@ -31,8 +31,10 @@ var (
 )
 
 // DefaultQueueLen is the capacity of an Endpoint's packet channel when
-// Options.QueueLen is 0.
-const DefaultQueueLen = 16
+// Options.QueueLen is 0. It is small because the channel carries only
+// adverts that change something: a master's steady stream goes to the
+// endpoint's Refresher (thousands of instances each keep a channel).
+const DefaultQueueLen = 8
 
 // DefaultGroup returns the VRRP multicast group of fam: 224.0.0.18 (RFC 5798
 // §5.1.1.2) or ff02::12 (§5.1.2.2).
