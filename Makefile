@@ -17,7 +17,7 @@ DIST       ?= dist
 VERSION    ?= $(shell sed -n 's/^[[:space:]]*programVersion[[:space:]]*=[[:space:]]*"\(.*\)"$$/\1/p' cmd/gokeepalived/flags.go)
 DEB_GOARCH ?= $(shell $(GO) env GOARCH)
 
-.PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover clean
+.PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover bench-scale clean
 
 help:
 	@echo "make build         build $(BIN)"
@@ -31,6 +31,7 @@ help:
 	@echo "make deb           build $(DIST)/gokeepalived_$(VERSION)_<arch>.deb with nfpm (DEB_GOARCH=arm64 to cross-build)"
 	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config"
 	@echo "make bench-failover  failover times and CPU/RSS at 1, 256, 1000 instances, beside keepalived (root)"
+	@echo "make bench-scale   1 to 4000 instances on two hosts, v2 and v3 at 10 ms, beside keepalived (root)"
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gokeepalived
@@ -81,6 +82,9 @@ bench-config: build
 
 bench-failover: build
 	$(GO) run ./bench/failover -gokeepalived ./$(BIN)
+
+bench-scale: build
+	$(GO) run ./bench/scale -gokeepalived ./$(BIN)
 
 clean:
 	rm -rf bin dist
