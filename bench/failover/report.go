@@ -140,5 +140,5 @@ CPU: utime+stime from /proc/PID/stat (%d ticks/s), summed over the daemon's proc
 VmRSS, VmHWM: from /proc/PID/status at the end of the window, summed likewise.
 tx pkts/s: packets sent on the lab's interfaces during the window (adverts; nothing answers them).
 all MASTER after: from starting the daemon to all VIPs present (polled every 100 ms).
-`, clockTicks, settle)
+`, 100, settle) // USER_HZ
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/bench/internal/procstat"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
@@ -23,9 +24,6 @@ const (
 	// so that the second burst of gratuitous ARPs (vrrp_garp_master_delay,
 	// 5 s by default) falls outside it.
 	settle = 6 * time.Second
-	// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat
-	// (sysconf(_SC_CLK_TCK), 100 on Linux).
-	clockTicks = 100
 )
 
 // vipBase returns the /24 (as its first three octets) that the VIPs and
@@ -276,23 +274,23 @@ type procUsage struct {
 // descendants (keepalived's VRRP child), and returns how many processes it
 // summed.
 func usage(pid int) (procUsage, int, error) {
-	pids, err := withDescendants(pid)
+	pids, err := procstat.WithDescendants(pid)
 	if err != nil {
 		return procUsage{}, 0, err
 	}
 	var u procUsage
 	for _, p := range pids {
-		st, err := readStat(p)
+		st, err := procstat.ReadStat(p)
 		if err != nil {
 			return u, 0, err
 		}
-		u.cpu += time.Duration(st.utime+st.stime) * time.Second / clockTicks
+		u.cpu += st.CPU
 		run, err := threadRunTime(p)
 		if err != nil {
 			return u, 0, err
 		}
 		u.onCPU += run
-		rss, hwm, err := readStatus(p)
+		rss, hwm, err := procstat.ReadMemory(p)
 		if err != nil {
 			return u, 0, err
 		}
@@ -300,68 +298,6 @@ func usage(pid int) (procUsage, int, error) {
 		u.hwmKiB += hwm
 	}
 	return u, len(pids), nil
-}
-
-// procStat holds the fields of /proc/PID/stat the benchmark uses.
-type procStat struct {
-	ppid         int
-	utime, stime int64 // clock ticks
-}
-
-// readStat parses /proc/PID/stat. The command name may hold spaces and
-// parentheses, so fields are counted from the last ')'.
-func readStat(pid int) (procStat, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return procStat{}, fmt.Errorf("read stat of pid %d: %w", pid, err)
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat: no ')'", pid)
-	}
-	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-	if len(f) < 13 {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(f))
-	}
-	var st procStat
-	var errs [3]error
-	st.ppid, errs[0] = strconv.Atoi(f[1])
-	st.utime, errs[1] = strconv.ParseInt(f[11], 10, 64)
-	st.stime, errs[2] = strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(errs[:]...); err != nil {
-		return procStat{}, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
-	}
-	return st, nil
-}
-
-// readStatus returns VmRSS and VmHWM from /proc/PID/status, in KiB.
-func readStatus(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, fmt.Errorf("read status of pid %d: %w", pid, err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, 0, fmt.Errorf("parse %s of pid %d: %q", k, pid, v)
-		}
-		n, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("parse %s of pid %d: %w", k, pid, err)
-		}
-		if k == "VmRSS" {
-			rss = n
-		} else {
-			hwm = n
-		}
-	}
-	return rss, hwm, nil
 }
 
 // threadRunTime sums the time the live threads of pid have spent on a CPU,
@@ -390,30 +326,4 @@ func threadRunTime(pid int) (time.Duration, error) {
 		sum += time.Duration(ns)
 	}
 	return sum, nil
-}
-
-// withDescendants returns pid and the pids of its descendants, found by
-// scanning /proc for parent pids.
-func withDescendants(pid int) ([]int, error) {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, fmt.Errorf("read /proc: %w", err)
-	}
-	children := make(map[int][]int)
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		st, err := readStat(p)
-		if err != nil {
-			continue // The process has gone meanwhile.
-		}
-		children[st.ppid] = append(children[st.ppid], p)
-	}
-	pids := []int{pid}
-	for i := 0; i < len(pids); i++ {
-		pids = append(pids, children[pids[i]]...)
-	}
-	return pids, nil
 }
