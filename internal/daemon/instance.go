@@ -14,6 +14,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
+	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
@@ -476,8 +477,8 @@ func (in *instance) up(ifname string) bool {
 }
 
 // trackedFault reports whether the instance's own interface or its VMAC
-// (unless dont_track_primary) or a tracked interface with weight 0 is down (up, for
-// reverse).
+// (unless dont_track_primary) is down, or a tracked interface, script, file
+// or process puts it in FAULT (track.UpDownEffect, track.FileEffect).
 func (in *instance) trackedFault() (bool, string) {
 	if !in.cfg.DontTrackPrimary && !in.up(in.cfg.Interface) {
 		return true, "interface " + in.cfg.Interface + " down"
@@ -487,51 +488,35 @@ func (in *instance) trackedFault() (bool, string) {
 		return true, "interface " + in.vmac.Name + " down"
 	}
 	for _, t := range in.cfg.TrackInterfaces {
-		if t.Weight == 0 && in.up(t.Name) == t.Reverse {
+		if fault, _ := track.UpDownEffect(t, in.up(t.Name)); fault {
 			return true, "tracked interface " + t.Name + " " + map[bool]string{true: "up", false: "down"}[t.Reverse]
 		}
 	}
 	for _, t := range in.cfg.TrackScripts {
-		if ok, known := in.scriptOK[t.Name]; known && t.Weight == 0 && ok == t.Reverse {
-			return true, "script " + t.Name
+		if ok, known := in.scriptOK[t.Name]; known {
+			if fault, _ := track.UpDownEffect(t, ok); fault {
+				return true, "script " + t.Name
+			}
 		}
 	}
 	return in.trackFault()
 }
 
 // trackedPriority is the base priority adjusted by the weighted tracked
-// interfaces, scripts, files and processes, clamped to 1..254 (reference
-// §4.1).
+// interfaces, scripts, files and processes (track.Priority).
 func (in *instance) trackedPriority() int {
-	p := in.m.BasePriority()
+	d := 0
 	for _, t := range in.cfg.TrackInterfaces {
-		p += weightDelta(t, in.up(t.Name))
+		_, delta := track.UpDownEffect(t, in.up(t.Name))
+		d += delta
 	}
-	// vrrp_script weights (reference §4.1): W > 0 adds W while the script
-	// succeeds, W < 0 subtracts |W| while it fails; reverse swaps them.
 	for _, t := range in.cfg.TrackScripts {
 		if ok, known := in.scriptOK[t.Name]; known {
-			p += weightDelta(t, ok)
+			_, delta := track.UpDownEffect(t, ok)
+			d += delta
 		}
 	}
-	return max(1, min(254, p+in.trackDelta()))
-}
-
-// weightDelta is a weighted tracked interface's or script's priority
-// change (reference §4.1): W > 0 adds W while up (succeeding), W < 0 adds W
-// while down (failing); reverse negates the change.
-func weightDelta(t confparse.TrackRef, ok bool) int {
-	d := 0
-	switch {
-	case t.Weight > 0 && ok:
-		d = t.Weight
-	case t.Weight < 0 && !ok:
-		d = t.Weight
-	}
-	if t.Reverse {
-		d = -d
-	}
-	return d
+	return track.Priority(in.m.BasePriority(), d+in.trackDelta())
 }
 
 // syncCommand carries out the sync group's order and tells the group when

@@ -10,10 +10,12 @@
 // (reference §4.3; src keepalived/track_process/track_process.c). Both send
 // one update per tracked object when they start, then one per change.
 //
-// [FileEffect] and [ProcessEffect] are pure: given one line of an
-// instance's (or sync group's) track_file or track_process block and the
-// object's state, they return whether the instance must be in FAULT and
-// what to add to its priority (reference §4.1; src vrrp/vrrp_track.c). The
-// instance sums the deltas onto its base priority and clamps the result to
-// [1, 254], as for track_script; an address owner (priority 255) keeps 255.
+// [FileEffect], [ProcessEffect] and [UpDownEffect] are pure: given one line
+// of an instance's (or sync group's) track block and the object's state
+// (a file's value; a process quorum, interface or script up or down), they
+// return whether the instance must be in FAULT and what to add to its
+// priority (reference §4.1; src vrrp/vrrp_track.c). [Priority] sums the
+// deltas onto the base priority and clamps the result to [1, 254]; an
+// address owner (priority 255) keeps 255. They are the one place the
+// daemon's instances take these rules from.
 package track

@@ -52,11 +52,18 @@ func FileEffect(ref confparse.TrackRef, value int) (fault bool, delta int) {
 // ProcessEffect is what a vrrp_track_process whose quorum is up (or not)
 // does to an instance through the track_process line ref (src
 // vrrp/vrrp_track.c initialise_process_tracking_priorities and
-// process_update_track_process_status; reference §4.1's table): weight 0
-// faults while the quorum is down (up, with reverse); W > 0 adds W while
-// up, W < 0 adds W while down; reverse negates W (so W > 0 reverse
-// subtracts W while up, W < 0 reverse adds |W| while down).
+// process_update_track_process_status): the UpDownEffect of its quorum.
 func ProcessEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
+	return UpDownEffect(ref, up)
+}
+
+// UpDownEffect is what a tracked object that is up or down does to an
+// instance through the track line ref: an interface (up), a vrrp_script
+// (succeeding) or a process quorum (achieved), reference §4.1's table.
+// Weight 0 faults while it is down (up, with reverse); W > 0 adds W while
+// up, W < 0 adds W while down; reverse negates the change (so W > 0
+// reverse subtracts W while up, W < 0 reverse adds |W| while down).
+func UpDownEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
 	if ref.Weight == 0 {
 		return up == ref.Reverse, 0
 	}
@@ -68,3 +75,12 @@ func ProcessEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
 	}
 	return false, ref.Weight
 }
+
+// MaxPriority is the highest effective priority tracking can give: 255
+// belongs to the address owner, whose priority tracking never changes.
+const MaxPriority = 254
+
+// Priority is an instance's effective priority: its base priority plus
+// the tracked objects' changes, clamped to 1..MaxPriority (reference
+// §4.1).
+func Priority(base, delta int) int { return max(1, min(MaxPriority, base+delta)) }

@@ -90,3 +90,39 @@ func TestProcessEffect(t *testing.T) {
 		}
 	}
 }
+
+// TestPriority: the effective priority is clamped to 1..254 (reference
+// §4.1), whatever the tracked objects add or take away.
+func TestPriority(t *testing.T) {
+	for _, c := range []struct{ base, delta, want int }{
+		{100, 0, 100}, {100, -30, 70}, {100, -200, 1}, {200, 100, 254}, {254, 1, 254}, {1, -1, 1},
+	} {
+		if got := Priority(c.base, c.delta); got != c.want {
+			t.Errorf("Priority(%d, %d) = %d, want %d", c.base, c.delta, got, c.want)
+		}
+	}
+}
+
+// TestUpDownEffect: the rule for tracked interfaces and scripts
+// (reference §4.1's table), which process quorums share.
+func TestUpDownEffect(t *testing.T) {
+	for _, c := range []struct {
+		weight    int
+		reverse   bool
+		up        bool
+		fault     bool
+		wantDelta int
+	}{
+		{0, false, true, false, 0}, {0, false, false, true, 0},
+		{0, true, true, true, 0}, {0, true, false, false, 0},
+		{30, false, true, false, 30}, {30, false, false, false, 0},
+		{-30, false, true, false, 0}, {-30, false, false, false, -30},
+		{30, true, true, false, -30}, {30, true, false, false, 0},
+		{-30, true, true, false, 0}, {-30, true, false, false, 30},
+	} {
+		f, d := UpDownEffect(confparse.TrackRef{Name: "x", Weight: c.weight, Reverse: c.reverse}, c.up)
+		if f != c.fault || d != c.wantDelta {
+			t.Errorf("weight %d reverse %v up %v: fault %v delta %d, want %v %d", c.weight, c.reverse, c.up, f, d, c.fault, c.wantDelta)
+		}
+	}
+}
