@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/dumps"
@@ -120,7 +121,9 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	defer os.Remove(running)
 	reloads := make(chan daemon.Reload)
 	dumpReqs := make(chan daemon.DumpRequest)
-	runner := &scripts.Runner{Log: log, KeepalivedScripts: o.keepalivedScripts}
+	// One clock for the instances, the scripts and the trackers.
+	clk := clock.System{}
+	runner := &scripts.Runner{Log: log, KeepalivedScripts: o.keepalivedScripts, Clock: clk}
 	// The notify FIFOs (reference §5.4): their scripts get SIGTERM as
 	// shutdown starts, before the STOP lines, as keepalived does.
 	fifos := scripts.OpenFIFOs(&cfg.Global, runner, log)
@@ -128,7 +131,7 @@ func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *
 	stopFIFOs := context.AfterFunc(ctx, fifos.Stopping)
 	defer stopFIFOs()
 	deps := daemon.Deps{
-		Log: log, Net: host, Links: host, Addrs: host, Scripts: runner, Events: fifos,
+		Log: log, Clock: clk, Net: host, Links: host, Addrs: host, Scripts: runner, Events: fifos,
 		Open:    func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
 		Reloads: reloads,
 		Dumps:   dumpReqs,

@@ -126,42 +126,42 @@ func (r *runner) scriptStates(insts []dumps.Instance) []dumps.ScriptState {
 // goroutine.
 func (in *instance) snapshot() dumps.Instance {
 	s := dumps.Instance{
-		Config: in.cfg, State: dumpState(in.m.State()), IfName: in.cfg.Interface,
-		MasterPriority: in.heardPrio, EffectivePriority: in.m.EffectivePriority(),
-		VIPSet: in.vipsSet, MasterAdverInt: in.m.MasterAdverInt(),
-		MasterAddr: in.m.MasterAddr(), SrcIP: in.src,
+		Config: in.cfg, State: dumpState(in.core.m.State()), IfName: in.cfg.Interface,
+		MasterPriority: in.core.heardPrio, EffectivePriority: in.core.m.EffectivePriority(),
+		VIPSet: in.wire.vipsSet, MasterAdverInt: in.core.m.MasterAdverInt(),
+		MasterAddr: in.core.m.MasterAddr(), SrcIP: in.wire.src,
 	}
 	s.WantState = s.State
-	if in.vmac != nil {
-		s.IfName, s.VMACName = in.vmac.Name, in.vmac.Name
+	if in.wire.vmac != nil {
+		s.IfName, s.VMACName = in.wire.vmac.Name, in.wire.vmac.Name
 	}
-	if _, at, ok := in.m.NextDeadline(); ok {
+	if _, at, ok := in.core.m.NextDeadline(); ok {
 		s.ReadTimeout = at
 	}
 	if in.group != nil {
 		s.SyncGroup = in.group.cfg.Name
 	}
 	for _, t := range in.cfg.TrackInterfaces {
-		if t.Weight == 0 && in.up(t.Name) == t.Reverse {
+		if t.Weight == 0 && in.tracks.up(t.Name) == t.Reverse {
 			s.Faults++
 		}
 	}
 	for _, t := range in.cfg.TrackScripts {
-		if ok, known := in.scriptOK[t.Name]; known && t.Weight == 0 && ok == t.Reverse {
+		if ok, known := in.tracks.scriptOK[t.Name]; known && t.Weight == 0 && ok == t.Reverse {
 			s.Faults++
 		}
 	}
-	in.scriptMu.Lock()
-	in.scriptSeen = maps.Clone(in.scriptOK)
-	in.scriptMu.Unlock()
+	in.tracks.scriptMu.Lock()
+	in.tracks.scriptSeen = maps.Clone(in.tracks.scriptOK)
+	in.tracks.scriptMu.Unlock()
 	return s
 }
 
 // scriptOKCopy reads the script states copied at the last snapshot.
 func (in *instance) scriptOKCopy(name string) (ok, known bool) {
-	in.scriptMu.Lock()
-	defer in.scriptMu.Unlock()
-	ok, known = in.scriptSeen[name]
+	in.tracks.scriptMu.Lock()
+	defer in.tracks.scriptMu.Unlock()
+	ok, known = in.tracks.scriptSeen[name]
 	return ok, known
 }
 

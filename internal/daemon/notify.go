@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -26,6 +27,7 @@ const stopNotifyGrace = 2 * time.Second
 type notifier struct {
 	exec   scripts.Executor
 	log    *slog.Logger
+	clock  clock.Clock
 	queue  chan []scripts.Command // nil until the first script
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -36,8 +38,8 @@ type notifier struct {
 // one before the instance waits too.
 const notifyQueue = 64
 
-func newNotifier(exec scripts.Executor, log *slog.Logger) *notifier {
-	return &notifier{exec: exec, log: log}
+func newNotifier(exec scripts.Executor, log *slog.Logger, clk clock.Clock) *notifier {
+	return &notifier{exec: exec, log: log, clock: clock.Or(clk)}
 }
 
 // start makes the queue and the goroutine that runs it.
@@ -80,11 +82,11 @@ func (n *notifier) close(grace time.Duration) {
 		n.wg.Wait()
 		close(done)
 	}()
-	timer := time.NewTimer(grace)
+	timer := n.clock.NewTimer(grace)
 	defer timer.Stop()
 	select {
 	case <-done:
-	case <-timer.C:
+	case <-timer.C():
 		n.cancel()
 		<-done
 	}
@@ -133,7 +135,7 @@ func (in *instance) notifyCommands(to vrrp.State, state string) []scripts.Comman
 			specific = c.NotifyDeleted
 		}
 	}
-	return notifyCommands(specific, c.Notify, "INSTANCE", c.Name, state, in.m.EffectivePriority(), in.global, in.log)
+	return notifyCommands(specific, c.Notify, "INSTANCE", c.Name, state, in.core.m.EffectivePriority(), in.global, in.log)
 }
 
 // specificNotify picks notify_<state> for a transition to; ok is false for

@@ -80,7 +80,7 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	}
 	for _, in := range gone {
 		<-in.done
-		in.ep.Close()
+		in.wire.ep.Close()
 		if !in.quiet {
 			r.status.remove(in.cfg.Name)
 		}
@@ -196,79 +196,37 @@ func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
 	defer close(u.done)
 	if u.global != nil {
 		in.global = u.global
-		in.garp, in.gna = u.global.GarpInterval, u.global.GnaInterval
+		in.wire.garp, in.wire.gna = u.global.GarpInterval, u.global.GnaInterval
 	}
 	if u.group != in.group {
-		in.group, in.ownFault, in.groupFault = u.group, false, false
+		in.group, in.tracks.ownFault, in.tracks.groupFault = u.group, false, false
 	}
 	in.catchUp(ctx)
-	if in.refresh != nil {
+	if in.wire.refresh != nil {
 		// The receive checks may read the new configuration otherwise.
-		in.refresh.Clear()
+		in.wire.refresh.Clear()
 	}
 	old := in.cfg
 	if u.cfg != nil {
 		nc := u.cfg
-		if in.vmac != nil {
-			nc = withVMAC(nc, *in.vmac)
+		if in.wire.vmac != nil {
+			nc = withVMAC(nc, *in.wire.vmac)
 		}
 		in.cfg = nc
-		legacy := in.expect.Checksum == vrrp.ChecksumLegacy
-		in.expect = expectation(nc, in.fam, in.global)
+		legacy := in.wire.expect.Checksum == vrrp.ChecksumLegacy
+		in.wire.expect = expectation(nc, in.wire.fam, in.global)
 		if legacy {
-			in.expect.Checksum = vrrp.ChecksumLegacy
+			in.wire.expect.Checksum = vrrp.ChecksumLegacy
 		}
 	}
-	mc := machineConfig(in.cfg, in.fam, in.src)
+	mc := machineConfig(in.cfg, in.wire.fam, in.wire.src)
 	mc.SyncMember = in.group != nil
-	in.advert = in.buildAdvert()
+	in.wire.advert = buildAdvert(in.cfg)
 	in.step(ctx, vrrp.Reconfigure{Config: mc})
-	if in.vipsSet && u.cfg != nil {
-		in.moveAddrs(ctx, old, in.cfg)
+	if in.wire.vipsSet && u.cfg != nil {
+		in.wire.moveAddrs(ctx, old, in.cfg)
 	}
 	in.retrack(ctx)
-}
-
-// moveAddrs applies a reload's address changes to a MASTER: what left the
-// configuration is deleted, what joined is added, and new VIPs are
-// announced; the rest is not touched.
-func (in *instance) moveAddrs(ctx context.Context, old, cur *confparse.Instance) {
-	oldAddrs := append(slices.Clone(old.VIPs), old.EVIPs...)
-	newAddrs := append(slices.Clone(cur.VIPs), cur.EVIPs...)
-	for _, r := range minus(old.Rules, cur.Rules) {
-		if err := in.net.DelRule(r); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	for _, r := range minus(old.Routes, cur.Routes) {
-		if err := in.net.DelRoute(r); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	for _, a := range minus(oldAddrs, newAddrs) {
-		if err := in.net.DelAddress(a); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	added := minus(newAddrs, oldAddrs)
-	for _, a := range added {
-		if err := in.net.AddAddress(a); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	for _, r := range minus(cur.Routes, old.Routes) {
-		if err := in.net.AddRoute(r); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	for _, r := range minus(cur.Rules, old.Rules) {
-		if err := in.net.AddRule(r); err != nil {
-			in.log.Warn("(" + in.cfg.Name + ") " + err.Error())
-		}
-	}
-	if len(added) > 0 {
-		in.announceAddrs(ctx, added, in.cfg.GarpMasterRepeat)
-	}
 }
 
 // minus returns the items of a whose String is not that of an item of b.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
@@ -22,18 +23,20 @@ import (
 // in-memory fakes.
 type Deps struct {
 	Log   *slog.Logger // nil discards
-	Net   vip.Interfaces
-	Links vip.Links
+	Net   Net
+	Links LinkWatcher
 	// Addrs reports address deletions, for VIPs deleted behind our back;
 	// nil disables that tracking.
-	Addrs vip.Addrs
+	Addrs AddrWatcher
 	// Open opens an instance's advert endpoint.
 	Open func(socket.Options) (Endpoint, error)
 	// SourceAddr returns the address an instance sends from when none is
 	// configured: the interface's first IPv4 address, or its IPv6
 	// link-local address.
 	SourceAddr func(ifname string, fam vrrp.Family) (netip.Addr, error)
-	Now        func() time.Time
+	// Clock is the one source of time of the instances, the notifiers,
+	// the script checkers and the trackers; nil means clock.System.
+	Clock clock.Clock
 	// Scripts runs notify scripts; nil runs none.
 	Scripts scripts.Executor
 	// Events receives the notify FIFO lines; nil writes none.
@@ -56,13 +59,11 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
+	d.Clock = clock.Or(d.Clock)
 	if d.SourceAddr == nil {
 		d.SourceAddr = InterfaceAddr
 	}
-	d.SourceAddr = memoSourceAddr(d.SourceAddr, d.Now)
+	d.SourceAddr = memoSourceAddr(d.SourceAddr, d.Clock.Now)
 	if status == nil {
 		status = NewStatus()
 	}
@@ -175,7 +176,7 @@ func (r *runner) startAll(cfg *confparse.Config) error {
 	for _, in := range insts {
 		// Like keepalived at start, remove addresses left by a previous run.
 		in.log.Info("(" + in.cfg.Name + ") removing VIPs.")
-		in.removeVIPs()
+		in.wire.clearAddrs(in.cfg)
 	}
 	r.startGroups(cfg, nil)
 	for _, gr := range r.groups {
@@ -212,7 +213,7 @@ func (r *runner) launch(in *instance) {
 // discard closes instances that never ran.
 func (r *runner) discard(insts []*instance) {
 	for _, in := range insts {
-		in.ep.Close()
+		in.wire.ep.Close()
 	}
 	removeVMACs(r.d, insts)
 }
@@ -250,7 +251,7 @@ func (r *runner) shutdown() {
 		r.trackers.wg.Wait()
 	}
 	for _, in := range insts {
-		in.ep.Close()
+		in.wire.ep.Close()
 	}
 	if r.cfg != nil {
 		removeStatic(r.cfg.StaticAddresses, r.cfg.StaticRoutes, r.cfg.StaticRules, r.d)
@@ -435,15 +436,18 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 	if ic.OldUnicastChecksum {
 		ep.SetLegacyChecksum(true)
 	}
+	log := d.Log.With("instance", ic.Name, "vrid", ic.VRID)
 	in := &instance{
-		cfg: ic, m: m, ep: ep, net: d.Net, log: d.Log.With("instance", ic.Name, "vrid", ic.VRID), vmac: v, global: &cfg.Global,
-		expect: expectation(ic, fam, &cfg.Global),
-		garp:   cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
-		ctl: make(chan any, 4), status: status, stats: status.counters(ic.Name), now: d.Now,
-		events: d.Events, src: src, fam: fam, orig: orig,
+		cfg: ic, orig: orig, global: &cfg.Global, log: log, clock: d.Clock,
+		status: status, stats: status.counters(ic.Name), ctl: make(chan any, 4),
+		core: core{m: m},
+		wire: wire{
+			name: ic.Name, log: log, ep: ep, expect: expectation(ic, fam, &cfg.Global), src: src, fam: fam,
+			net: d.Net, vmac: v, garp: cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
+			scripts: d.Scripts, events: d.Events,
+		},
 	}
-	in.scripts = d.Scripts
-	in.waitScripts, in.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)
+	in.tracks.waitScripts, in.tracks.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)
 	return in, nil
 }
 
@@ -630,8 +634,8 @@ func (in *instance) tracksVIP(ev vip.AddrEvent) bool {
 // its VMAC and the tracked ones.
 func (in *instance) watched() []string {
 	names := []string{in.cfg.Interface}
-	if in.vmac != nil {
-		names = append(names, in.vmac.Name)
+	if in.wire.vmac != nil {
+		names = append(names, in.wire.vmac.Name)
 	}
 	for _, t := range in.cfg.TrackInterfaces {
 		names = append(names, t.Name)

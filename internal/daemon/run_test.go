@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
@@ -184,47 +185,51 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // loses 60 priority, so the backup preempts it and the VIP moves; when the
 // interface comes back the first router takes it back (reference §4.1).
 func TestRunTrackInterfaceWeight(t *testing.T) {
-	h := &hub{}
-	a := startRouter(t, h, "192.0.2.1", "150")
-	b := startRouter(t, h, "192.0.2.2", "100")
-	waitUntil(t, "a holds the VIP and b does not", func() bool { return a.holds() && !b.holds() })
+	synctest.Test(t, func(t *testing.T) {
+		h := &hub{}
+		a := startRouter(t, h, "192.0.2.1", "150")
+		b := startRouter(t, h, "192.0.2.2", "100")
+		waitUntil(t, "a holds the VIP and b does not", func() bool { return a.holds() && !b.holds() })
 
-	a.net.SetLink("eth1", false) // 150 - 60 = 90 < 100
-	waitUntil(t, "b holds the VIP and a does not", func() bool { return b.holds() && !a.holds() })
-	a.net.SetLink("eth1", true)
-	waitUntil(t, "a holds the VIP again", func() bool { return a.holds() && !b.holds() })
+		a.net.SetLink("eth1", false) // 150 - 60 = 90 < 100
+		waitUntil(t, "b holds the VIP and a does not", func() bool { return b.holds() && !a.holds() })
+		a.net.SetLink("eth1", true)
+		waitUntil(t, "a holds the VIP again", func() bool { return a.holds() && !b.holds() })
 
-	a.stop()
-	b.stop()
-	if a.holds() || b.holds() {
-		t.Errorf("VIP left after stop: a %v, b %v", a.net.Addresses("eth0"), b.net.Addresses("eth0"))
-	}
-	tr := strings.Join(a.net.Transcript(), "\n")
-	for _, want := range []string{"addr add 192.0.2.100/24 dev eth0", "garp 192.0.2.100 dev eth0 x5", "addr del 192.0.2.100/24 dev eth0"} {
-		if !strings.Contains(tr, want) {
-			t.Errorf("a's transcript lacks %q:\n%s", want, tr)
+		a.stop()
+		b.stop()
+		if a.holds() || b.holds() {
+			t.Errorf("VIP left after stop: a %v, b %v", a.net.Addresses("eth0"), b.net.Addresses("eth0"))
 		}
-	}
-	st := a.status.Snapshot()
-	if len(st) != 1 || st[0].Stats.BecomeMaster < 2 || st[0].Stats.PriZeroSent == 0 || st[0].Stats.AdvertRcvd == 0 {
-		t.Errorf("a's status: %+v", st)
-	}
+		tr := strings.Join(a.net.Transcript(), "\n")
+		for _, want := range []string{"addr add 192.0.2.100/24 dev eth0", "garp 192.0.2.100 dev eth0 x5", "addr del 192.0.2.100/24 dev eth0"} {
+			if !strings.Contains(tr, want) {
+				t.Errorf("a's transcript lacks %q:\n%s", want, tr)
+			}
+		}
+		st := a.status.Snapshot()
+		if len(st) != 1 || st[0].Stats.BecomeMaster < 2 || st[0].Stats.PriZeroSent == 0 || st[0].Stats.AdvertRcvd == 0 {
+			t.Errorf("a's status: %+v", st)
+		}
+	})
 }
 
 // TestRunOwnInterfaceDown: the instance's own interface going down is a
 // FAULT: the master gives up its VIP; back up, it returns to BACKUP and wins
 // again.
 func TestRunOwnInterfaceDown(t *testing.T) {
-	h := &hub{}
-	a := startRouter(t, h, "192.0.2.1", "150")
-	waitUntil(t, "a holds the VIP", a.holds)
-	a.net.SetLink("eth0", false)
-	waitUntil(t, "a drops the VIP", func() bool { return !a.holds() })
-	if st := a.status.Snapshot(); st[0].State != vrrp.StateFault {
-		t.Errorf("state %v, want FAULT", st[0].State)
-	}
-	a.net.SetLink("eth0", true)
-	waitUntil(t, "a holds the VIP again", a.holds)
+	synctest.Test(t, func(t *testing.T) {
+		h := &hub{}
+		a := startRouter(t, h, "192.0.2.1", "150")
+		waitUntil(t, "a holds the VIP", a.holds)
+		a.net.SetLink("eth0", false)
+		waitUntil(t, "a drops the VIP", func() bool { return !a.holds() })
+		if st := a.status.Snapshot(); st[0].State != vrrp.StateFault {
+			t.Errorf("state %v, want FAULT", st[0].State)
+		}
+		a.net.SetLink("eth0", true)
+		waitUntil(t, "a holds the VIP again", a.holds)
+	})
 }
 
 // startDaemon runs Run on cfg with deps until stop is called or the test
@@ -254,3 +259,10 @@ func startDaemon(t *testing.T, cfg *confparse.Config, deps Deps) (status *Status
 	t.Cleanup(stop)
 	return status, stop
 }
+
+// viptest.Fake stands in for *vip.Host behind every seam.
+var (
+	_ Net         = (*viptest.Fake)(nil)
+	_ LinkWatcher = (*viptest.Fake)(nil)
+	_ AddrWatcher = (*viptest.Fake)(nil)
+)

@@ -65,7 +65,7 @@ func newSyncGroup(g *confparse.SyncGroup, members []*instance, d Deps, global *c
 		wants: map[*instance]bool{}, ownFault: map[*instance]bool{},
 	}
 	if d.Scripts != nil {
-		sg.notify = newNotifier(d.Scripts, d.Log)
+		sg.notify = newNotifier(d.Scripts, d.Log, d.Clock)
 	}
 	return sg
 }
@@ -138,7 +138,7 @@ func (g *syncGroup) handle(ctx context.Context, m groupMsg) {
 // later transition of the member overtook is stale and ignored.
 func (g *syncGroup) changed(ctx context.Context, from *instance, sc vrrp.StateChange) {
 	g.wants[from] = false
-	if vrrp.State(from.state.Load()) != sc.To {
+	if vrrp.State(from.core.state.Load()) != sc.To {
 		return
 	}
 	others := g.others(from)

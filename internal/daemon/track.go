@@ -33,6 +33,7 @@ func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*in
 			continue
 		}
 		ch := scripts.NewChecker(s, sc, d.Scripts, d.Log)
+		ch.Clock = d.Clock
 		first := true
 		wg.Add(1)
 		go func() {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
@@ -75,33 +76,39 @@ func startMissing(t *testing.T, weight string, keepalived bool) (*router, *scrip
 // Issue 4: a tracked script whose program is missing counts as failed by
 // default: weight 0 puts the instance in FAULT, and nothing is run.
 func TestRunMissingScriptFaults(t *testing.T) {
-	r, exec := startMissing(t, "0", false)
-	waitUntil(t, "FAULT", func() bool { s, ok := first(r); return ok && s.State == vrrp.StateFault })
-	if r.holds() {
-		t.Error("a FAULT instance holds the VIP")
-	}
-	if got := exec.Transcript(); len(got) != 0 {
-		t.Errorf("ran %q", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, exec := startMissing(t, "0", false)
+		waitUntil(t, "FAULT", func() bool { s, ok := first(r); return ok && s.State == vrrp.StateFault })
+		if r.holds() {
+			t.Error("a FAULT instance holds the VIP")
+		}
+		if got := exec.Transcript(); len(got) != 0 {
+			t.Errorf("ran %q", got)
+		}
+	})
 }
 
 // A negative weight applies to a missing script: 150 - 60 = 90.
 func TestRunMissingScriptWeight(t *testing.T) {
-	r, _ := startMissing(t, "-60", false)
-	waitUntil(t, "master at priority 90", func() bool {
-		s, ok := first(r)
-		return ok && s.State == vrrp.StateMaster && s.EffectivePriority == 90
+	synctest.Test(t, func(t *testing.T) {
+		r, _ := startMissing(t, "-60", false)
+		waitUntil(t, "master at priority 90", func() bool {
+			s, ok := first(r)
+			return ok && s.State == vrrp.StateMaster && s.EffectivePriority == 90
+		})
 	})
 }
 
 // --keepalived-scripts: the missing script is removed, as keepalived
 // removes it, and the instance runs as if it was never tracked.
 func TestRunMissingScriptKeepalivedMode(t *testing.T) {
-	r, exec := startMissing(t, "0", true)
-	waitUntil(t, "master holding the VIP", r.holds)
-	if got := exec.Transcript(); len(got) != 0 {
-		t.Errorf("ran %q", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, exec := startMissing(t, "0", true)
+		waitUntil(t, "master holding the VIP", r.holds)
+		if got := exec.Transcript(); len(got) != 0 {
+			t.Errorf("ran %q", got)
+		}
+	})
 }
 
 // first returns the status of the router's instance, once it has one.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
@@ -72,28 +73,32 @@ func startTracked(t *testing.T, h *hub, src, prio, weight string, failing *atomi
 // master: when it fails the backup preempts; when it recovers the first
 // router takes the VIP back (reference §4.1).
 func TestRunTrackScriptWeight(t *testing.T) {
-	h := &hub{}
-	var aFails, bFails atomic.Bool
-	a := startTracked(t, h, "192.0.2.1", "150", "-60", &aFails)
-	b := startTracked(t, h, "192.0.2.2", "100", "-60", &bFails)
-	waitUntil(t, "a holds the VIP", func() bool { return a.holds() && !b.holds() })
-	aFails.Store(true) // 150 - 60 = 90 < 100
-	waitUntil(t, "b takes the VIP", func() bool { return b.holds() && !a.holds() })
-	aFails.Store(false)
-	waitUntil(t, "a takes the VIP back", func() bool { return a.holds() && !b.holds() })
+	synctest.Test(t, func(t *testing.T) {
+		h := &hub{}
+		var aFails, bFails atomic.Bool
+		a := startTracked(t, h, "192.0.2.1", "150", "-60", &aFails)
+		b := startTracked(t, h, "192.0.2.2", "100", "-60", &bFails)
+		waitUntil(t, "a holds the VIP", func() bool { return a.holds() && !b.holds() })
+		aFails.Store(true) // 150 - 60 = 90 < 100
+		waitUntil(t, "b takes the VIP", func() bool { return b.holds() && !a.holds() })
+		aFails.Store(false)
+		waitUntil(t, "a takes the VIP back", func() bool { return a.holds() && !b.holds() })
+	})
 }
 
 // TestRunTrackScriptFault: a weight 0 script that fails puts the instance in
 // FAULT and its VIP goes; when it succeeds again the instance comes back.
 func TestRunTrackScriptFault(t *testing.T) {
-	h := &hub{}
-	var fails atomic.Bool
-	a := startTracked(t, h, "192.0.2.1", "150", "0", &fails)
-	waitUntil(t, "a holds the VIP", a.holds)
-	fails.Store(true)
-	waitUntil(t, "a drops the VIP in FAULT", func() bool {
-		return !a.holds() && a.status.Snapshot()[0].State == vrrp.StateFault
+	synctest.Test(t, func(t *testing.T) {
+		h := &hub{}
+		var fails atomic.Bool
+		a := startTracked(t, h, "192.0.2.1", "150", "0", &fails)
+		waitUntil(t, "a holds the VIP", a.holds)
+		fails.Store(true)
+		waitUntil(t, "a drops the VIP in FAULT", func() bool {
+			return !a.holds() && a.status.Snapshot()[0].State == vrrp.StateFault
+		})
+		fails.Store(false)
+		waitUntil(t, "a holds the VIP again", a.holds)
 	})
-	fails.Store(false)
-	waitUntil(t, "a holds the VIP again", a.holds)
 }

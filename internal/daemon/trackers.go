@@ -61,6 +61,7 @@ func (r *runner) syncTrackers(cfg *confparse.Config, reload bool) {
 	}
 	if len(procs) > 0 {
 		pt := track.NewProcessTracker(procs, r.d.Log, 0)
+		pt.Clock = r.d.Clock
 		ch := make(chan track.ProcessUpdate, 16)
 		runTracker(r, ctx, tr, func() error { return pt.Run(ctx, ch) }, func() {
 			for u := range ch {
@@ -136,65 +137,9 @@ func trackedBlocks(cfg *confparse.Config, insts []*instance) ([]*confparse.Track
 }
 
 // trackResult records a tracked file's value or process state and
-// re-tracks; a removed file stops counting.
+// re-tracks.
 func (in *instance) trackResult(ctx context.Context, u trackUpdate) {
-	if in.fileVal == nil {
-		in.fileVal, in.procUp = map[string]int{}, map[string]bool{}
-	}
-	key := "process " + u.name
-	switch {
-	case u.file && u.removed:
-		delete(in.fileVal, u.name)
-		key = "file " + u.name
-	case u.file:
-		in.fileVal[u.name] = u.value
-		key = "file " + u.name
-	default:
-		in.procUp[u.name] = u.up
-	}
+	name := in.tracks.setTracked(u)
 	in.retrack(ctx)
-	if !in.started {
-		delete(in.waitScripts, key)
-		if len(in.waitScripts) == 0 {
-			in.startAfterScripts(ctx)
-		}
-	}
-}
-
-// trackFault reports a weight-0 tracked file or process in fault, with
-// keepalived's reason.
-func (in *instance) trackFault() (bool, string) {
-	for _, t := range in.cfg.TrackFiles {
-		if v, ok := in.fileVal[t.Name]; ok {
-			if fault, _ := track.FileEffect(t, v); fault {
-				return true, fmt.Sprintf("tracked file %s has status %d", t.Name, track.FileStatus(t, v))
-			}
-		}
-	}
-	for _, t := range in.cfg.TrackProcesses {
-		if up, ok := in.procUp[t.Name]; ok {
-			if fault, _ := track.ProcessEffect(t, up); fault {
-				return true, "tracked process " + t.Name + " quorum not achieved"
-			}
-		}
-	}
-	return false, ""
-}
-
-// trackDelta is the weighted tracked files' and processes' priority change.
-func (in *instance) trackDelta() int {
-	d := 0
-	for _, t := range in.cfg.TrackFiles {
-		if v, ok := in.fileVal[t.Name]; ok {
-			_, delta := track.FileEffect(t, v)
-			d += delta
-		}
-	}
-	for _, t := range in.cfg.TrackProcesses {
-		if up, ok := in.procUp[t.Name]; ok {
-			_, delta := track.ProcessEffect(t, up)
-			d += delta
-		}
-	}
-	return d
+	in.arrived(ctx, name)
 }

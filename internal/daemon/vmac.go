@@ -95,13 +95,13 @@ func createVMAC(d Deps, ic *confparse.Instance, v vip.VMAC) error {
 // sequence (reference §5.6).
 func removeVMACs(d Deps, insts []*instance) {
 	for _, in := range insts {
-		if in.vmac == nil {
+		if in.wire.vmac == nil {
 			continue
 		}
-		if err := d.Net.DelVMAC(*in.vmac); err != nil {
+		if err := d.Net.DelVMAC(*in.wire.vmac); err != nil {
 			d.Log.Warn("(" + in.cfg.Name + ") " + err.Error())
 			continue
 		}
-		d.Log.Info(fmt.Sprintf("(%s) Success removing VMAC interface %s", in.cfg.Name, in.vmac.Name))
+		d.Log.Info(fmt.Sprintf("(%s) Success removing VMAC interface %s", in.cfg.Name, in.wire.vmac.Name))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/gokeepalived/gokeepalived/internal/vip/viptest"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -76,77 +77,83 @@ func vmacRun(t *testing.T, extra string) ([]string, []string) {
 // it, GARPs go out on it, and it is deleted last at stop (reference §3.2,
 // §5.6).
 func TestRunVMAC(t *testing.T) {
-	tr, opened := vmacRun(t, "use_vmac")
-	if !slices.Equal(opened, []string{"vrrp.51"}) {
-		t.Errorf("endpoint opened on %v, want [vrrp.51]", opened)
-	}
-	if tr[0] != "vmac add vrrp.51 link eth0 address 00:00:5e:00:01:33" {
-		t.Errorf("first line %q, want the VMAC created", tr[0])
-	}
-	if last := tr[len(tr)-1]; last != "vmac del vrrp.51" {
-		t.Errorf("last line %q, want the VMAC deleted", last)
-	}
-	joined := strings.Join(tr, "\n")
-	for _, want := range []string{
-		"addr add 192.0.2.100/24 dev vrrp.51", "addr add 192.0.2.101/24 dev eth1",
-		"garp 192.0.2.100 dev vrrp.51 x5", "garp 192.0.2.101 dev eth1 x5",
-		"addr del 192.0.2.100/24 dev vrrp.51",
-	} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("transcript lacks %q:\n%s", want, joined)
+	synctest.Test(t, func(t *testing.T) {
+		tr, opened := vmacRun(t, "use_vmac")
+		if !slices.Equal(opened, []string{"vrrp.51"}) {
+			t.Errorf("endpoint opened on %v, want [vrrp.51]", opened)
 		}
-	}
+		if tr[0] != "vmac add vrrp.51 link eth0 address 00:00:5e:00:01:33" {
+			t.Errorf("first line %q, want the VMAC created", tr[0])
+		}
+		if last := tr[len(tr)-1]; last != "vmac del vrrp.51" {
+			t.Errorf("last line %q, want the VMAC deleted", last)
+		}
+		joined := strings.Join(tr, "\n")
+		for _, want := range []string{
+			"addr add 192.0.2.100/24 dev vrrp.51", "addr add 192.0.2.101/24 dev eth1",
+			"garp 192.0.2.100 dev vrrp.51 x5", "garp 192.0.2.101 dev eth1 x5",
+			"addr del 192.0.2.100/24 dev vrrp.51",
+		} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("transcript lacks %q:\n%s", want, joined)
+			}
+		}
+	})
 }
 
 // TestRunVMACXmitBase: vmac_xmit_base keeps the adverts on the base
 // interface; the VIP and its GARPs are still on the VMAC.
 func TestRunVMACXmitBase(t *testing.T) {
-	tr, opened := vmacRun(t, "use_vmac myvmac 02:11:22:33:44\n    vmac_xmit_base")
-	if !slices.Equal(opened, []string{"eth0"}) {
-		t.Errorf("endpoint opened on %v, want [eth0]", opened)
-	}
-	joined := strings.Join(tr, "\n")
-	for _, want := range []string{
-		"vmac add myvmac link eth0 address 02:11:22:33:44:33",
-		"addr add 192.0.2.100/24 dev myvmac", "garp 192.0.2.100 dev myvmac x5", "vmac del myvmac",
-	} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("transcript lacks %q:\n%s", want, joined)
+	synctest.Test(t, func(t *testing.T) {
+		tr, opened := vmacRun(t, "use_vmac myvmac 02:11:22:33:44\n    vmac_xmit_base")
+		if !slices.Equal(opened, []string{"eth0"}) {
+			t.Errorf("endpoint opened on %v, want [eth0]", opened)
 		}
-	}
+		joined := strings.Join(tr, "\n")
+		for _, want := range []string{
+			"vmac add myvmac link eth0 address 02:11:22:33:44:33",
+			"addr add 192.0.2.100/24 dev myvmac", "garp 192.0.2.100 dev myvmac x5", "vmac del myvmac",
+		} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("transcript lacks %q:\n%s", want, joined)
+			}
+		}
+	})
 }
 
 // TestRunVMACDown: the VMAC going down is a FAULT, as in keepalived, which
 // leaves it down; the VIP comes back when it is up again.
 func TestRunVMACDown(t *testing.T) {
-	cfg := loadConfig(t, strings.Replace(vmacConf, "EXTRA", "use_vmac", 1))
-	f := &viptest.Fake{}
-	f.SetLink("eth0", true)
-	f.SetLink("eth1", true)
-	deps := Deps{
-		Net: f, Links: f, Addrs: f, Open: (&hub{}).open("192.0.2.1"),
-		SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
-	}
-	st := NewStatus()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := Run(ctx, cfg, deps, st); err != nil {
-			t.Errorf("run: %v", err)
+	synctest.Test(t, func(t *testing.T) {
+		cfg := loadConfig(t, strings.Replace(vmacConf, "EXTRA", "use_vmac", 1))
+		f := &viptest.Fake{}
+		f.SetLink("eth0", true)
+		f.SetLink("eth1", true)
+		deps := Deps{
+			Net: f, Links: f, Addrs: f, Open: (&hub{}).open("192.0.2.1"),
+			SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr("192.0.2.1"), nil },
 		}
-	}()
-	defer func() { cancel(); <-done }()
-	vip := netip.MustParsePrefix("192.0.2.100/24")
-	holds := func() bool { return slices.Contains(f.Addresses("vrrp.51"), vip) }
-	waitUntil(t, "the VIP is on vrrp.51", holds)
-	f.SetLink("vrrp.51", false)
-	waitUntil(t, "FAULT", func() bool { return st.Snapshot()[0].State == vrrp.StateFault })
-	if holds() {
-		t.Error("VIP kept in FAULT")
-	}
-	f.SetLink("vrrp.51", true)
-	waitUntil(t, "the VIP is back", holds)
+		st := NewStatus()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := Run(ctx, cfg, deps, st); err != nil {
+				t.Errorf("run: %v", err)
+			}
+		}()
+		defer func() { cancel(); <-done }()
+		vip := netip.MustParsePrefix("192.0.2.100/24")
+		holds := func() bool { return slices.Contains(f.Addresses("vrrp.51"), vip) }
+		waitUntil(t, "the VIP is on vrrp.51", holds)
+		f.SetLink("vrrp.51", false)
+		waitUntil(t, "FAULT", func() bool { return st.Snapshot()[0].State == vrrp.StateFault })
+		if holds() {
+			t.Error("VIP kept in FAULT")
+		}
+		f.SetLink("vrrp.51", true)
+		waitUntil(t, "the VIP is back", holds)
+	})
 }
 
 // TestPlanVMACs: names and MACs as keepalived 2.2.7 gives them (seen with

@@ -9,30 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 )
-
-// Ticker delivers ticks like time.Ticker.
-type Ticker interface {
-	C() <-chan time.Time
-	Stop()
-}
-
-// Clock makes tickers. Checker uses it so tests can tick by hand.
-type Clock interface {
-	NewTicker(d time.Duration) Ticker
-}
-
-// RealClock is the Clock of package time.
-type RealClock struct{}
-
-// NewTicker returns a time.Ticker.
-func (RealClock) NewTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
-
-type realTicker struct{ t *time.Ticker }
-
-func (t realTicker) C() <-chan time.Time { return t.t.C }
-func (t realTicker) Stop()               { t.t.Stop() }
 
 // Update is what a Checker reports after each run.
 type Update struct {
@@ -52,7 +31,7 @@ type Checker struct {
 	Timeout  time.Duration // <= 0 means Interval
 	Counter  *Counter
 	Exec     Executor
-	Clock    Clock // nil means RealClock
+	Clock    clock.Clock // nil means clock.System; tests tick it by hand
 	Log      *slog.Logger
 	// Disabled is set for a script that cannot run: confparse disabled
 	// it at start (not found, not executable, or insecure under
@@ -93,10 +72,7 @@ func (c *Checker) Run(ctx context.Context, report func(Update)) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	clock := c.Clock
-	if clock == nil {
-		clock = RealClock{}
-	}
+	clk := clock.Or(c.Clock)
 	interval := c.Interval
 	if interval <= 0 {
 		interval = time.Second
@@ -109,7 +85,7 @@ func (c *Checker) Run(ctx context.Context, report func(Update)) {
 		c.reportDisabled(ctx, log, report)
 		return
 	}
-	ticker := clock.NewTicker(interval)
+	ticker := clk.NewTicker(interval)
 	defer ticker.Stop()
 
 	var wg sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/secure"
 )
 
@@ -119,6 +120,9 @@ type Runner struct {
 	// or 126, a failure (see Result.ExitCode). gokeepalived
 	// --keepalived-scripts sets it.
 	KeepalivedScripts bool
+	// Clock times the timeouts and the kill grace; nil means
+	// clock.System.
+	Clock clock.Clock
 }
 
 var _ Executor = (*Runner)(nil)
@@ -169,9 +173,9 @@ func (r *Runner) Run(ctx context.Context, c Command, timeout time.Duration) Resu
 	}()
 	var expire <-chan time.Time
 	if timeout > 0 {
-		t := time.NewTimer(timeout)
+		t := clock.Or(r.Clock).NewTimer(timeout)
 		defer t.Stop()
-		expire = t.C
+		expire = t.C()
 	}
 	var res Result
 	select {
@@ -252,11 +256,11 @@ func (r *Runner) cmd(c Command, devnull *os.File) *exec.Cmd {
 // cannot have been reused.
 func (r *Runner) terminate(pid int, exited <-chan struct{}) {
 	_ = unix.Kill(-pid, unix.SIGTERM)
-	t := time.NewTimer(r.grace())
+	t := clock.Or(r.Clock).NewTimer(r.grace())
 	defer t.Stop()
 	select {
 	case <-exited:
-	case <-t.C:
+	case <-t.C():
 		_ = unix.Kill(-pid, unix.SIGKILL)
 		<-exited
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 )
 
@@ -48,6 +49,7 @@ type ProcessUpdate struct {
 // once.
 type ProcessTracker struct {
 	Interval time.Duration // <= 0 means DefaultProcessInterval
+	Clock    clock.Clock   // times the readings and the delays; nil means clock.System
 
 	procs []*confparse.TrackProcess
 	log   *slog.Logger
@@ -108,9 +110,10 @@ func (t *ProcessTracker) Run(ctx context.Context, out chan<- ProcessUpdate) erro
 			return nil
 		}
 	}
-	tick := time.NewTicker(interval)
+	clk := clock.Or(t.Clock)
+	tick := clk.NewTicker(interval)
 	defer tick.Stop()
-	delay := time.NewTimer(time.Hour)
+	delay := clk.NewTimer(time.Hour)
 	delay.Stop()
 	defer delay.Stop()
 	failing := false
@@ -118,8 +121,8 @@ func (t *ProcessTracker) Run(ctx context.Context, out chan<- ProcessUpdate) erro
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-tick.C:
-		case <-delay.C:
+		case <-tick.C():
+		case <-delay.C():
 		case <-lost:
 			// Exits may have been missed too: trust the process states.
 			clear(st.dead)
@@ -138,11 +141,11 @@ func (t *ProcessTracker) Run(ctx context.Context, out chan<- ProcessUpdate) erro
 		}
 		failing = false
 		st.prune()
-		if !t.apply(ctx, st.ts, snap, out) {
+		if !t.apply(ctx, clk.Now(), st.ts, snap, out) {
 			return nil
 		}
 		if d, ok := nextDeadline(st.ts); ok {
-			delay.Reset(time.Until(d))
+			delay.Reset(d.Sub(clk.Now()))
 		}
 	}
 }
@@ -240,8 +243,7 @@ func (t *ProcessTracker) start() ([]*tracked, []matcher) {
 }
 
 // apply feeds one scan to every block and sends the updates it causes.
-func (t *ProcessTracker) apply(ctx context.Context, ts []*tracked, snap snapshot, out chan<- ProcessUpdate) bool {
-	now := time.Now()
+func (t *ProcessTracker) apply(ctx context.Context, now time.Time, ts []*tracked, snap snapshot, out chan<- ProcessUpdate) bool {
 	for i, tr := range ts {
 		cur := snap.matched[i]
 		old := tr.q.count

@@ -26,12 +26,6 @@ func (e AddrEvent) String() string {
 	return fmt.Sprintf("Netlink reflector reports IP %s %s %s", e.Prefix.Addr(), verb, e.Ifname)
 }
 
-// Addrs reports address changes until ctx ends. [LinkWatcher] implements it
-// on the kernel and viptest.Fake in memory.
-type Addrs interface {
-	WatchAddrs(ctx context.Context) (<-chan AddrEvent, error)
-}
-
 // WatchAddrs subscribes to address notifications and returns a channel of
 // them, closed after ctx ends or if the subscription fails.
 func (w *LinkWatcher) WatchAddrs(ctx context.Context) (<-chan AddrEvent, error) {

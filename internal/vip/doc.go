@@ -14,9 +14,9 @@
 //   - [LinkWatcher] reports links going up and down, and their state at
 //     start.
 //
-// [Host] joins the three and satisfies [Interfaces] and [Links], the seams
-// the daemon uses; package viptest has an in-memory fake of both that
-// records a transcript. Logging of keepalived's lines "(VI_1) setting
+// [Host] joins the three and satisfies the seams the daemon defines for
+// the host (package daemon's Net, LinkWatcher and AddrWatcher); package
+// viptest has an in-memory fake of them that records a transcript. Logging of keepalived's lines "(VI_1) setting
 // VIPs." and "Netlink reports eth0 down" ([LinkEvent.String]) is left to
 // the caller; the Announcer logs "Sending gratuitous ARP on eth0 for
 // 192.0.2.1" and "Sending unsolicited Neighbour Advert on eth0 for

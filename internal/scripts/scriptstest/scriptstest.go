@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/secure"
 )
@@ -57,12 +58,17 @@ func (e *Exec) Transcript() []string {
 	return append([]string(nil), e.lines...)
 }
 
-// Clock is a scripts.Clock whose tickers tick only when Tick is called.
-// It is safe for concurrent use.
+// Clock is a clock.Clock that moves only when told: its tickers tick when
+// Tick is called, and its time and timers move with Advance. Its time
+// starts at the zero time. It is safe for concurrent use.
 type Clock struct {
 	mu      sync.Mutex
+	now     time.Time
 	tickers []*ticker
+	timers  []*timer
 }
+
+var _ clock.Clock = (*Clock)(nil)
 
 type ticker struct {
 	c       chan time.Time
@@ -73,8 +79,41 @@ type ticker struct {
 func (t *ticker) C() <-chan time.Time { return t.c }
 func (t *ticker) Stop()               { t.once.Do(func() { close(t.stopped) }) }
 
-// NewTicker implements scripts.Clock.
-func (c *Clock) NewTicker(time.Duration) scripts.Ticker {
+// timer fires once the clock reaches at, unless stopped.
+type timer struct {
+	c     *Clock
+	ch    chan time.Time
+	at    time.Time
+	armed bool
+}
+
+func (t *timer) C() <-chan time.Time { return t.ch }
+
+func (t *timer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := t.armed
+	t.armed = false
+	return was
+}
+
+func (t *timer) Reset(d time.Duration) bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := t.armed
+	t.at, t.armed = t.c.now.Add(d), true
+	return was
+}
+
+// Now implements clock.Clock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// NewTicker implements clock.Clock.
+func (c *Clock) NewTicker(time.Duration) clock.Ticker {
 	t := &ticker{c: make(chan time.Time), stopped: make(chan struct{})}
 	c.mu.Lock()
 	c.tickers = append(c.tickers, t)
@@ -82,15 +121,43 @@ func (c *Clock) NewTicker(time.Duration) scripts.Ticker {
 	return t
 }
 
+// NewTimer implements clock.Clock: the timer fires when Advance reaches
+// d from now.
+func (c *Clock) NewTimer(d time.Duration) clock.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &timer{c: c, ch: make(chan time.Time, 1), at: c.now.Add(d), armed: true}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Advance moves the clock's time by d and fires the timers due by then,
+// without blocking (a timer's channel holds one time, as time.Timer's).
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	for _, t := range c.timers {
+		if t.armed && !t.at.After(c.now) {
+			t.armed = false
+			select {
+			case t.ch <- c.now:
+			default:
+			}
+		}
+	}
+}
+
 // Tick delivers one tick to every live ticker, returning once each has
 // been received (or stopped).
 func (c *Clock) Tick() {
 	c.mu.Lock()
 	ts := append([]*ticker(nil), c.tickers...)
+	now := c.now
 	c.mu.Unlock()
 	for _, t := range ts {
 		select {
-		case t.c <- time.Time{}:
+		case t.c <- now:
 		case <-t.stopped:
 		}
 	}

@@ -1,5 +1,5 @@
-// Package viptest provides an in-memory [vip.Interfaces] and [vip.Links]
-// that records what is asked of it as a transcript of lines such as
+// Package viptest provides an in-memory stand-in for [vip.Host] (the
+// daemon's seams to the host's interfaces) that records what is asked of it as a transcript of lines such as
 // "addr add 192.0.2.100/24 dev eth0 label eth0:1",
 // "garp 192.0.2.100 dev eth0 x5" and
 // "vmac add vrrp.51 link eth0 address 00:00:5e:00:01:33".
@@ -39,12 +39,6 @@ type watcher struct {
 	names []string
 	ch    chan vip.LinkEvent
 }
-
-var (
-	_ vip.Interfaces = (*Fake)(nil)
-	_ vip.Links      = (*Fake)(nil)
-	_ vip.Addrs      = (*Fake)(nil)
-)
 
 // Transcript returns the lines recorded so far.
 func (f *Fake) Transcript() []string {

@@ -22,7 +22,7 @@ func TestTranscript(t *testing.T) {
 	rule := &confparse.Rule{Family: confparse.IPv4, From: netip.MustParsePrefix("192.0.2.0/24"), Preference: 100,
 		Action: "lookup", Table: "100", Protocol: -1, SuppressPrefixLength: -1}
 	ctx := context.Background()
-	var s vip.Interfaces = &f
+	s := &f
 	steps := []error{
 		s.AddAddress(a), s.AddAddress(a), s.AddRoute(r), s.AddRule(rule),
 		s.Announce(ctx, "eth0", []netip.Addr{netip.MustParseAddr("192.0.2.100"), netip.MustParseAddr("2001:db8::1")}, 5, 0),
@@ -106,7 +106,7 @@ func TestLinks(t *testing.T) {
 	var f Fake
 	f.SetLink("eth0", true)
 	ctx, cancel := context.WithCancel(context.Background())
-	var l vip.Links = &f
+	l := &f
 	initial, events, err := l.Watch(ctx, "eth0", "eth1")
 	if err != nil {
 		t.Fatal(err)
