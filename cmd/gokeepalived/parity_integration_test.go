@@ -31,8 +31,8 @@ var deliberate = map[string]struct {
 }
 
 // TestIntegrationCheckConfigParity runs `keepalived -t` and `gokeepalived -t`
-// on every Debian sample config, every testdata config and the seed
-// articles' configs, in a namespace with interfaces eth0-eth2, and requires
+// on every Debian sample config, every testdata config and the first use
+// cases' configs (testdata/seedlike), in a namespace with interfaces eth0-eth2, and requires
 // the same exit code apart from the listed deliberate differences.
 func TestIntegrationCheckConfigParity(t *testing.T) {
 	nstest.RequireRoot(t)
@@ -46,13 +46,8 @@ func TestIntegrationCheckConfigParity(t *testing.T) {
 	configs := append(samples, ours...)
 	// A main config file that does not exist passes keepalived -t.
 	configs = append(configs, "/nonexistent-gokeepalived/keepalived.conf")
-	seedDir := t.TempDir()
 	for _, s := range seedConfigs(t) {
-		p := filepath.Join(seedDir, s.name+".conf")
-		if err := os.WriteFile(p, []byte(s.text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		configs = append(configs, p)
+		configs = append(configs, s.path)
 	}
 
 	ns := nstest.NewNetns(t, "parity")
