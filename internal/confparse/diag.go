@@ -52,6 +52,9 @@ type Diagnostic struct {
 	// configuration, whatever its class (keepalived's child exiting with
 	// CONFIG, a missing interface).
 	CannotRun bool
+	// Stop marks the missing value after which keepalived reads no
+	// further and exits ExitMissingValue.
+	Stop bool
 }
 
 // Level is the word printed before the message: "error" for every class
@@ -117,6 +120,11 @@ func (ds Diagnostics) ExitCode() int {
 			return ExitSecurity
 		}
 	}
+	for _, d := range ds {
+		if d.Stop {
+			return ExitMissingValue
+		}
+	}
 	switch m := ds.MaxClass(); {
 	case m == ClassNote:
 		return ExitOK
@@ -127,6 +135,17 @@ func (ds Diagnostics) ExitCode() int {
 	default:
 		return ExitConfigError
 	}
+}
+
+// untilStop drops, from sorted diagnostics, those after the missing value
+// that stopped keepalived's reading: keepalived never sees their causes.
+func (ds Diagnostics) untilStop() Diagnostics {
+	for i, d := range ds {
+		if d.Stop {
+			return ds[:i+1]
+		}
+	}
+	return ds
 }
 
 // Sort orders diagnostics by position: files in the order they were first

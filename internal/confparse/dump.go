@@ -351,7 +351,11 @@ func (d *dumper) trackFile(f *TrackFile) {
 func (d *dumper) trackProcess(p *TrackProcess) {
 	d.open(0, "vrrp_track_process "+quoteWord(p.Name))
 	d.kv(1, "process", append([]string{p.Process}, p.Params...)...)
-	if p.ParamMatch != "" {
+	switch p.ParamMatch {
+	case "":
+	case "exact":
+		d.kv(1, "param_match")
+	default:
 		d.kv(1, "param_match", p.ParamMatch)
 	}
 	d.kv(1, "weight", weightWords(p.Weight, p.Reverse)...)

@@ -59,7 +59,7 @@ func Load(path string, opts Options) (*Config, Diagnostics) {
 	cfg, more := st.finish()
 	diags = append(diags, more...)
 	diags.Sort(files)
-	return cfg, diags
+	return cfg, diags.untilStop()
 }
 
 // LoadLines parses and lowers pre-processed lines.
@@ -108,7 +108,14 @@ func newStream(opts Options) *stream {
 
 func (st *stream) finish() (*Config, Diagnostics) {
 	st.asm.finish()
+	n := len(st.l.diags)
 	st.l.complete()
+	if st.l.stopped {
+		// keepalived checks nothing once stopped: the configuration is
+		// completed (defaults, so that it dumps and reads back), its
+		// checks unreported.
+		st.l.diags = st.l.diags[:n]
+	}
 	return st.l.cfg, append(st.asm.diags, st.l.diags...)
 }
 
@@ -148,6 +155,9 @@ type lowerer struct {
 	// noDefaultUserWarned is set once the missing keepalived_script
 	// account has been reported.
 	noDefaultUserWarned bool
+	// stopped is set once a missing value stopped keepalived's reading
+	// (stopsOnMissingValue): nothing further is lowered or checked.
+	stopped bool
 }
 
 // handler lowers one statement of a block.
@@ -175,6 +185,9 @@ func (l *lowerer) cannotRun(pos Pos, class Class, format string, args ...any) {
 // the block in messages.
 func (l *lowerer) walk(nodes []*Node, t table, scope string) {
 	for _, n := range nodes {
+		if l.stopped || l.stopsOnMissingValue(n, scope) {
+			return
+		}
 		h, ok := t[n.Keyword()]
 		if !ok {
 			l.unknown(n, t, scope)

@@ -79,23 +79,27 @@ func globalTable() table {
 		"notification_email":               (*lowerer).lowerNotificationEmail,
 		"notification_email_from":          func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.NotificationEmailFrom) },
 		"smtp_server":                      (*lowerer).lowerSMTPServer,
-		"smtp_helo_name":                   func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.SMTPHeloName) },
-		"smtp_connect_timeout":             globalSeconds(func(g *Global) *time.Duration { return &g.SMTPConnectTimeout }),
-		"smtp_alert":                       globalOptBool(func(g *Global) **bool { return &g.SMTPAlert }),
-		"smtp_alert_vrrp":                  globalOptBool(func(g *Global) **bool { return &g.SMTPAlertVRRP }),
-		"default_interface":                func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.DefaultInterface) },
-		"dynamic_interfaces":               (*lowerer).lowerDynamicInterfaces,
-		"max_auto_priority":                (*lowerer).lowerMaxAutoPriority,
-		"min_auto_priority_delay":          globalMicros(func(g *Global) *time.Duration { return &g.MinAutoPriorityDelay }, 1, 10000000),
-		"vmac_prefix":                      func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.VMACPrefix) },
-		"vmac_addr_prefix":                 func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.VMACAddrPrefix) },
-		"startup_script":                   func(l *lowerer, n *Node) { l.cfg.Global.StartupScript = l.command(n) },
-		"shutdown_script":                  func(l *lowerer, n *Node) { l.cfg.Global.ShutdownScript = l.command(n) },
-		"startup_script_timeout":           globalSecondsRange(func(g *Global) *time.Duration { return &g.StartupScriptTimeout }, 1, 1000),
-		"shutdown_script_timeout":          globalSecondsRange(func(g *Global) *time.Duration { return &g.ShutdownScriptTimeout }, 1, 1000),
-		"random_seed":                      (*lowerer).lowerRandomSeed,
-		"include_check":                    (*lowerer).lowerIncludeCheck,
-		"vrrp_cpu_affinity":                (*lowerer).lowerOtherGlobal,
+		"smtp_helo_name": func(l *lowerer, n *Node) {
+			if len(n.Words) > 1 { // keepalived takes it with no value
+				l.stringArg(n, &l.cfg.Global.SMTPHeloName)
+			}
+		},
+		"smtp_connect_timeout":    globalSeconds(func(g *Global) *time.Duration { return &g.SMTPConnectTimeout }),
+		"smtp_alert":              globalOptBool(func(g *Global) **bool { return &g.SMTPAlert }),
+		"smtp_alert_vrrp":         globalOptBool(func(g *Global) **bool { return &g.SMTPAlertVRRP }),
+		"default_interface":       func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.DefaultInterface) },
+		"dynamic_interfaces":      (*lowerer).lowerDynamicInterfaces,
+		"max_auto_priority":       (*lowerer).lowerMaxAutoPriority,
+		"min_auto_priority_delay": globalMicros(func(g *Global) *time.Duration { return &g.MinAutoPriorityDelay }, 1, 10000000),
+		"vmac_prefix":             func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.VMACPrefix) },
+		"vmac_addr_prefix":        func(l *lowerer, n *Node) { l.stringArg(n, &l.cfg.Global.VMACAddrPrefix) },
+		"startup_script":          func(l *lowerer, n *Node) { l.cfg.Global.StartupScript = l.command(n) },
+		"shutdown_script":         func(l *lowerer, n *Node) { l.cfg.Global.ShutdownScript = l.command(n) },
+		"startup_script_timeout":  globalSecondsRange(func(g *Global) *time.Duration { return &g.StartupScriptTimeout }, 1, 1000),
+		"shutdown_script_timeout": globalSecondsRange(func(g *Global) *time.Duration { return &g.ShutdownScriptTimeout }, 1, 1000),
+		"random_seed":             (*lowerer).lowerRandomSeed,
+		"include_check":           (*lowerer).lowerIncludeCheck,
+		"vrrp_cpu_affinity":       (*lowerer).lowerOtherGlobal,
 	}
 	for _, kw := range otherGlobalKeywords {
 		if _, ok := t[kw]; !ok {
@@ -123,6 +127,33 @@ var otherGlobalKeywords = []string{
 	"tmp_config_directory", "umask", "vrrp_iptables", "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_cmd_rcv_bufs_force",
 	"vrrp_netlink_monitor_rcv_bufs", "vrrp_netlink_monitor_rcv_bufs_force", "vrrp_rx_bufs_multiplier",
 	"vrrp_rx_bufs_policy",
+}
+
+// bareGlobalErrors are keepalived 2.2.7's errors for global_defs keywords
+// of its other processes given no value (measured, as stopsBare).
+var bareGlobalErrors = map[string]string{
+	"bfd_cpu_affinity":              "No bfd cpu_id set specified",
+	"bfd_priority":                  "No bfd process priority specified",
+	"bfd_rt_priority":               "No bfd process real-time priority specified",
+	"checker_cpu_affinity":          "No checker cpu_id set specified",
+	"checker_priority":              "No checker process priority specified",
+	"checker_rt_priority":           "No checker process real-time priority specified",
+	"dbus_service_name":             "dbus_service_name missing - ignoring",
+	"lvs_netlink_cmd_rcv_bufs":      "lvs_netlink_cmd_rcv_bufs size missing",
+	"lvs_netlink_monitor_rcv_bufs":  "lvs_netlink_monitor_rcv_bufs size missing",
+	"lvs_notify_fifo":               "No lvs_notify_fifo name specified",
+	"lvs_notify_fifo_script":        "No lvs_notify_fifo_script specified",
+	"lvs_sync_daemon":               "lvs_sync_daemon requires interface",
+	"lvs_timeouts":                  "lvs_timeouts requires at least one option",
+	"process_monitor_rcv_bufs":      "process_monitor_rcv_bufs size missing",
+	"reload_time_file":              "reload_time_file invalid",
+	"tmp_config_directory":          "tmp_config_directory missing directory name",
+	"vrrp_cpu_affinity":             "No vrrp cpu_id set specified",
+	"vrrp_iptables":                 "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
+	"vrrp_netlink_cmd_rcv_bufs":     "vrrp_netlink_cmd_rcv_bufs size missing",
+	"vrrp_netlink_monitor_rcv_bufs": "vrrp_netlink_monitor_rcv_bufs size missing",
+	"vrrp_rx_bufs_multiplier":       "Invalid vrrp_rx_bufs_multiplier",
+	"vrrp_rx_bufs_policy":           "vrrp_rx_bufs_policy missing",
 }
 
 func (l *lowerer) lowerGlobalDefs(n *Node) {
@@ -196,6 +227,10 @@ func globalOptBool(f func(g *Global) **bool) handler {
 
 // lowerOtherGlobal keeps a global_defs keyword that has no VRRP effect.
 func (l *lowerer) lowerOtherGlobal(n *Node) {
+	if msg, ok := bareGlobalErrors[n.Keyword()]; ok && len(n.Words) == 1 && !n.HasBlock {
+		l.errorf(n.Pos(), ClassGeneral, "%s", msg)
+		return
+	}
 	s := Setting{Keyword: n.Keyword(), Pos: n.Pos()}
 	for _, t := range n.Args() {
 		s.Args = append(s.Args, t.Text)

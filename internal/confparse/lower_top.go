@@ -16,10 +16,16 @@ func topTable() table {
 		"static_rules":             func(l *lowerer, n *Node) { l.lowerStaticRules(n) },
 		"linkbeat_interfaces":      (*lowerer).lowerAcceptedBlock,
 		"interface_up_down_delays": (*lowerer).lowerAcceptedBlock,
-		"track_group":              (*lowerer).lowerAcceptedBlock,
-		"virtual_server":           (*lowerer).lowerNotRun,
-		"virtual_server_group":     (*lowerer).lowerNotRun,
-		"bfd_instance":             (*lowerer).lowerNotRun,
+		"track_group": func(l *lowerer, n *Node) {
+			if len(n.Words) == 1 {
+				l.errorf(n.Pos(), ClassGeneral, "track_group must have a name - skipping")
+				return
+			}
+			l.lowerAcceptedBlock(n)
+		},
+		"virtual_server":       (*lowerer).lowerNotRun,
+		"virtual_server_group": (*lowerer).lowerNotRun,
+		"bfd_instance":         (*lowerer).lowerNotRun,
 		"net_namespace": func(l *lowerer, n *Node) {
 			l.stringArg(n, &l.cfg.TopLevel.NetNamespace)
 		},

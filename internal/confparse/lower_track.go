@@ -349,6 +349,12 @@ func trackProcessTable() table {
 		}),
 		"param_match": p(func(l *lowerer, p *TrackProcess, n *Node) {
 			l.noBlock(n)
+			if len(n.Words) == 1 {
+				// keepalived: no value is an exact match of the whole
+				// command line.
+				p.ParamMatch, p.FullCommand = "exact", true
+				return
+			}
 			if t, ok := l.arg(n, 1); ok {
 				if t.Text != "initial" && t.Text != "partial" {
 					l.errorf(t.Pos, ClassGeneral, "unknown param_match '%s'", t.Text)

@@ -364,7 +364,7 @@ type TrackProcess struct {
 	Pos            Pos
 	Process        string
 	Params         []string
-	ParamMatch     string // "", "initial" or "partial"
+	ParamMatch     string // "", "initial", "partial" or "exact" (param_match with no value)
 	Weight         int
 	Reverse        bool
 	Quorum         int
