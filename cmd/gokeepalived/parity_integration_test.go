@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
@@ -89,19 +85,9 @@ func TestIntegrationCheckConfigParity(t *testing.T) {
 // output.
 func checkExit(t *testing.T, ns *nstest.Netns, env []string, name string, args ...string) (int, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := ns.Command(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Dir = os.TempDir()
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, string(out)
-	case errors.As(err, &ee) && ee.ExitCode() >= 0:
-		return ee.ExitCode(), string(out)
+	code, out, ok := exitOf(ns, env, name, args...)
+	if !ok {
+		t.Fatalf("%s %s: %s", name, strings.Join(args, " "), out)
 	}
-	t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	return 0, ""
+	return code, out
 }
