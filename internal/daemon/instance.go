@@ -130,7 +130,7 @@ type wire struct {
 	bg      sync.WaitGroup // announcements sent in the background
 
 	scripts scripts.Executor // runs notify scripts; nil runs none
-	notify  *notifier        // nil until the first notify script
+	notify  *notifier        // nil when no script runner is configured
 	events  EventSink        // receives the notify FIFO lines; nil writes none
 }
 
