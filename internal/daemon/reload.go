@@ -3,10 +3,10 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"slices"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -35,37 +35,43 @@ func (r *runner) reload(cfg *confparse.Config) error {
 		return fmt.Errorf("reload aborted, the running configuration is unchanged: %w", err)
 	}
 	old := r.cfg
+	changes := reload.Plan(old, cfg)
 	running := map[string]*instance{}
 	for _, in := range r.current() {
 		running[in.cfg.Name] = in
 	}
-	// Plan.
+	raw := map[string]*confparse.Instance{}
+	for _, ic := range cfg.Instances {
+		raw[ic.Name] = ic
+	}
+	// Plan: what reload.Plan says, against what runs (an instance that
+	// could not start before is started now).
 	type slot struct {
-		ic   *confparse.Instance // as configured
-		keep *instance           // kept instance, or nil for a new one
+		ic     *confparse.Instance // as configured
+		keep   *instance           // kept instance, or nil for a new one
+		update *confparse.Instance // for a kept one: its new effective configuration, if it changed
 	}
 	var plan []slot
 	var gone []*instance
-	for _, ic := range cfg.Instances {
-		in, ok := running[ic.Name]
-		gic := withGroupTracking(ic, cfg)
+	for _, st := range changes.Instances {
+		in, ok := running[st.Name]
 		switch {
-		case ok && !needsReplace(in.orig, gic):
-			plan = append(plan, slot{ic: ic, keep: in})
-		case ok:
-			in.log.Info("(" + ic.Name + ") interface, VRID, version, transport or ownership changed - restarting the instance")
+		case st.Action == reload.Stop:
+			if ok {
+				in.deleted = true
+				gone = append(gone, in)
+			}
+		case !ok || st.Action == reload.Start:
+			plan = append(plan, slot{ic: raw[st.Name]})
+		case st.Action == reload.Restart:
+			in.log.Info("(" + st.Name + ") " + st.Why + " changed - restarting the instance")
 			in.quiet = true
 			gone = append(gone, in)
-			plan = append(plan, slot{ic: ic})
+			plan = append(plan, slot{ic: raw[st.Name]})
+		case st.Action == reload.Update:
+			plan = append(plan, slot{ic: raw[st.Name], keep: in, update: st.New})
 		default:
-			plan = append(plan, slot{ic: ic})
-		}
-		delete(running, ic.Name)
-	}
-	for _, in := range r.current() {
-		if _, ok := running[in.cfg.Name]; ok {
-			in.deleted = true
-			gone = append(gone, in)
+			plan = append(plan, slot{ic: raw[st.Name], keep: in})
 		}
 	}
 	kept := map[string]*instance{}
@@ -101,9 +107,8 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	updates := map[*instance]*confparse.Instance{}
 	for _, s := range plan {
 		if s.keep != nil {
-			gic := withGroupTracking(s.ic, cfg)
-			if confparse.DumpInstance(gic) != confparse.DumpInstance(s.keep.orig) {
-				updates[s.keep] = gic
+			if s.update != nil {
+				updates[s.keep] = s.update
 			}
 			next = append(next, s.keep)
 			continue
@@ -132,7 +137,7 @@ func (r *runner) reload(cfg *confparse.Config) error {
 			newGroups[m] = gr.g
 		}
 	}
-	globalChanged := confparse.DumpGlobal(old) != confparse.DumpGlobal(cfg)
+	globalChanged := changes.Global
 	for _, in := range next {
 		if slices.Contains(fresh, in) {
 			in.group = newGroups[in]
@@ -163,32 +168,6 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	}
 	r.d.Log.Info("Reload complete")
 	return nil
-}
-
-// needsReplace reports whether a running instance must be restarted to
-// take configuration b: what its socket, VMAC or state machine's identity
-// depend on changed.
-func needsReplace(a, b *confparse.Instance) bool {
-	peers := func(ps []confparse.UnicastPeer) []netip.Addr {
-		var out []netip.Addr
-		for _, p := range ps {
-			out = append(out, p.Addr)
-		}
-		return out
-	}
-	vmac := func(v *confparse.VMAC) confparse.VMAC {
-		if v == nil {
-			return confparse.VMAC{}
-		}
-		return *v
-	}
-	return a.Interface != b.Interface || a.VRID != b.VRID || a.Version != b.Version ||
-		a.Family != b.Family || a.NativeIPv6 != b.NativeIPv6 ||
-		a.UnicastSrcIP != b.UnicastSrcIP || a.McastSrcIP != b.McastSrcIP || a.McastDstIP != b.McastDstIP ||
-		a.UnicastTTL != b.UnicastTTL || !slices.Equal(peers(a.UnicastPeers), peers(b.UnicastPeers)) ||
-		vmac(a.VMAC) != vmac(b.VMAC) ||
-		a.OldUnicastChecksum != b.OldUnicastChecksum || a.OldUnicastChecksumNever != b.OldUnicastChecksumNever ||
-		(a.Priority == vrrp.PriorityOwner) != (b.Priority == vrrp.PriorityOwner)
 }
 
 // reconfigure takes a reload's update inside the instance's goroutine.
@@ -229,15 +208,11 @@ func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
 	in.retrack(ctx)
 }
 
-// minus returns the items of a whose String is not that of an item of b.
-func minus[T fmt.Stringer](a, b []T) []T {
-	have := map[string]bool{}
-	for _, x := range b {
-		have[x.String()] = true
-	}
+// minus returns the items of a that are not Equal to an item of b.
+func minus[T any](a, b []T) []T {
 	var out []T
 	for _, x := range a {
-		if !have[x.String()] {
+		if !slices.ContainsFunc(b, func(y T) bool { return reload.Equal(x, y) }) {
 			out = append(out, x)
 		}
 	}
@@ -282,16 +257,16 @@ func (r *runner) syncCheckers(cfg *confparse.Config) {
 			continue
 		}
 		want[s.Name] = true
-		dump, who := confparse.DumpScript(s), fmt.Sprint(names)
+		who := fmt.Sprint(names)
 		if c, ok := r.checkers[s.Name]; ok {
-			if c.dump == dump && c.trackers == who {
+			if reload.Equal(c.script, s) && c.trackers == who {
 				continue
 			}
 			c.stop()
 			c.wg.Wait()
 		}
 		ctx, cancel := context.WithCancel(r.ctx)
-		c := &checkerRun{dump: dump, trackers: who, stop: cancel}
+		c := &checkerRun{script: s, trackers: who, stop: cancel}
 		one := *cfg
 		one.Scripts = []*confparse.Script{s}
 		runCheckers(ctx, &one, r.d, trackers, &c.wg)

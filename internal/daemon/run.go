@@ -13,6 +13,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -129,14 +130,14 @@ type runner struct {
 // groupRun is a running sync group and what ends it.
 type groupRun struct {
 	g    *syncGroup
-	dump string
+	cfg  *confparse.SyncGroup // as configured
 	stop context.CancelFunc
 	done chan struct{}
 }
 
 // checkerRun is a running vrrp_script checker and what ends it.
 type checkerRun struct {
-	dump     string
+	script   *confparse.Script
 	trackers string // names of the instances tracking it
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -196,7 +197,7 @@ func (r *runner) newInstance(ic *confparse.Instance, cfg *confparse.Config, vmac
 	if vm, ok := vmacs[ic]; ok {
 		v = &vm
 	}
-	ic = withGroupTracking(ic, cfg)
+	ic = reload.Effective(ic, cfg)
 	return newInstance(ic, cfg, r.d, r.status, v)
 }
 
@@ -273,8 +274,7 @@ func (r *runner) startGroups(cfg *confparse.Config, keep map[string]*groupRun) {
 		if len(g.Members) < 2 {
 			continue
 		}
-		dump := confparse.DumpSyncGroup(g)
-		if gr, ok := keep[g.Name]; ok && gr.dump == dump {
+		if gr, ok := keep[g.Name]; ok && reload.Equal(gr.cfg, g) {
 			delete(keep, g.Name)
 			r.groups = append(r.groups, gr)
 			continue
@@ -292,7 +292,7 @@ func (r *runner) startGroups(cfg *confparse.Config, keep map[string]*groupRun) {
 			sg.state = groupStateOf(members, r.status)
 		}
 		ctx, cancel := context.WithCancel(r.ctx)
-		gr := &groupRun{g: sg, dump: dump, stop: cancel, done: make(chan struct{})}
+		gr := &groupRun{g: sg, cfg: g, stop: cancel, done: make(chan struct{})}
 		go func() { // Ends with ctx.
 			defer close(gr.done)
 			sg.run(ctx)
@@ -322,49 +322,6 @@ func groupStateOf(members []*instance, st *Status) vrrp.State {
 		return vrrp.StateMaster
 	}
 	return vrrp.StateBackup
-}
-
-// withGroupTracking returns ic with its sync group's tracked interfaces and
-// scripts added (reference §4.4: they apply to every member); without
-// sync_group_tracking_weight their weights, and the member's own
-// track_interface weights, are 0.
-func withGroupTracking(ic *confparse.Instance, cfg *confparse.Config) *confparse.Instance {
-	for _, g := range cfg.SyncGroups {
-		if !slices.Contains(g.Members, ic.Name) || len(g.Members) < 2 {
-			continue
-		}
-		c := *ic
-		own := ic.TrackInterfaces
-		if !g.TrackingWeight {
-			// keepalived forces a sync member's track_interface weights
-			// to 0 (reference §4.1).
-			own = nil
-			for _, r := range ic.TrackInterfaces {
-				r.Weight = 0
-				own = append(own, r)
-			}
-		}
-		c.TrackInterfaces = mergeRefs(own, g.TrackInterfaces, g.TrackingWeight)
-		c.TrackScripts = mergeRefs(ic.TrackScripts, g.TrackScripts, g.TrackingWeight)
-		c.TrackFiles = mergeRefs(ic.TrackFiles, g.TrackFiles, g.TrackingWeight)
-		c.TrackProcesses = mergeRefs(ic.TrackProcesses, g.TrackProcesses, g.TrackingWeight)
-		return &c
-	}
-	return ic
-}
-
-func mergeRefs(own, group []confparse.TrackRef, weights bool) []confparse.TrackRef {
-	out := slices.Clone(own)
-	for _, r := range group {
-		if slices.ContainsFunc(out, func(o confparse.TrackRef) bool { return o.Name == r.Name }) {
-			continue
-		}
-		if !weights {
-			r.Weight = 0
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // inGroup reports whether the instance is a member of a sync group with at
