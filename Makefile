@@ -16,6 +16,8 @@ NFPM       := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 DIST       ?= dist
 VERSION    ?= $(shell sed -n 's/^[[:space:]]*programVersion[[:space:]]*=[[:space:]]*"\(.*\)"$$/\1/p' cmd/gokeepalived/flags.go)
 DEB_GOARCH ?= $(shell $(GO) env GOARCH)
+# make bench-config: the instance counts of its sizes table.
+BENCH_SIZES ?= 1000,2500,5000,10000,20000,40000
 
 .PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover bench-scale clean
 
@@ -29,7 +31,8 @@ help:
 	@echo "make install       install the binary to $(SBINDIR), the man page to $(MANDIR), the unit to"
 	@echo "                   $(UNITDIR) and, if absent, $(SYSCONFDIR)/default/gokeepalived (DESTDIR=... to stage)"
 	@echo "make deb           build $(DIST)/gokeepalived_$(VERSION)_<arch>.deb with nfpm (DEB_GOARCH=arm64 to cross-build)"
-	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config"
+	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config, then at"
+	@echo "                   BENCH_SIZES instances (default $(BENCH_SIZES)) (root, a few minutes)"
 	@echo "make bench-failover  failover times and CPU/RSS at 1, 256, 1000 instances, beside keepalived (root)"
 	@echo "make bench-scale   1 to 4000 instances on two hosts, v2 and v3 at 10 ms, beside keepalived (root)"
 
@@ -78,7 +81,7 @@ deb:
 	rm -rf $(DIST)/stage
 
 bench-config: build
-	$(GO) run ./bench/checkconfig -gokeepalived ./$(BIN)
+	$(GO) run ./bench/checkconfig -gokeepalived ./$(BIN) -sizes $(BENCH_SIZES)
 
 bench-failover: build
 	$(GO) run ./bench/failover -gokeepalived ./$(BIN)

@@ -3,11 +3,18 @@
 // configuration: by default 10,000 vrrp_instance blocks tracking 1,000
 // vrrp_script blocks on 40 interfaces.
 //
+// With -sizes it then measures both programs again on configurations of
+// each of the sizes given, one vrrp_script per 10 instances, interleaved
+// in the same run, and prints a Markdown table of wall time, peak RSS, exit
+// code and time per instance, and the ratio of the two programs. A run
+// longer than -cap is killed and reported as over the cap.
+//
 // It must run as root: the interfaces the configuration names are created as
 // veth pairs in a network namespace of its own, which is deleted on every
 // exit path, SIGINT included. Usage:
 //
 //	go run ./bench/checkconfig -gokeepalived ./bin/gokeepalived
+//	go run ./bench/checkconfig -gokeepalived ./bin/gokeepalived -sizes 1000,2500,5000,10000,20000,40000
 //	go run ./bench/checkconfig -only keepalived -n 3
 package main
 
@@ -21,7 +28,11 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // Exit codes of this program.
@@ -40,6 +51,9 @@ type options struct {
 	only         string // "", "keepalived" or "gokeepalived"
 	writeConfig  string // if set, keep the generated configuration here
 	verbose      bool
+	sizes        []int         // -sizes: instance counts of the sizes table
+	sizeRuns     int           // -size-runs: runs per size up to 10,000 instances
+	limit        time.Duration // -cap: a run longer than this is killed
 }
 
 func main() {
@@ -70,20 +84,45 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.only, "only", "", "run only this checker: keepalived or gokeepalived")
 	fs.StringVar(&o.writeConfig, "write-config", "", "also write the generated configuration to this file")
 	fs.BoolVar(&o.verbose, "v", false, "print the first run's stderr of each checker")
+	sizes := fs.String("sizes", "", "also measure these instance counts (comma-separated, e.g. 1000,2500,5000,10000,20000,40000), 1 vrrp_script per 10 instances")
+	fs.IntVar(&o.sizeRuns, "size-runs", 3, "runs of each checker per size up to 10,000 instances; fewer above (at least 1)")
+	fs.DurationVar(&o.limit, "cap", 120*time.Second, "kill a checker run after this long and report it as over the cap (0: no cap)")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var err error
+	if o.sizes, err = parseSizes(*sizes); err != nil {
 		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case o.gen.Instances < 1 || o.gen.Scripts < 1 || o.runs < 1:
-		return o, errors.New("-instances, -scripts and -n must be positive")
+	case o.gen.Instances < 1 || o.gen.Scripts < 1 || o.runs < 1 || o.sizeRuns < 1:
+		return o, errors.New("-instances, -scripts, -n and -size-runs must be positive")
 	case o.gen.PerIface < 1 || o.gen.PerIface > 255:
 		return o, errors.New("-per-iface must be between 1 and 255")
 	case o.only != "" && o.only != "keepalived" && o.only != "gokeepalived":
 		return o, fmt.Errorf("-only %q: want keepalived or gokeepalived", o.only)
 	}
 	return o, nil
+}
+
+// parseSizes parses -sizes: positive instance counts, kept in increasing
+// order without repeats.
+func parseSizes(list string) ([]int, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-sizes: %q is not a positive number of instances", f)
+		}
+		sizes = append(sizes, n)
+	}
+	slices.Sort(sizes)
+	return slices.Compact(sizes), nil
 }
 
 // run generates the configuration, builds the namespace, measures the
@@ -105,7 +144,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 		fmt.Fprintf(os.Stderr, "checkconfig: %v\n", err)
 		return exitError
 	}
-	lab, err := newLab(ctx, o.gen.ifaces())
+	lab, err := newLab(ctx, o.ifaces())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "checkconfig: %v\n", err)
 		return exitError
@@ -115,18 +154,31 @@ func run(ctx context.Context, o options, out io.Writer) int {
 			fmt.Fprintf(os.Stderr, "checkconfig: cleanup: %v\n", err)
 		}
 	}()
-	fmt.Fprintf(out, "config: %d vrrp_instance, %d vrrp_script, %d interfaces, %d runs each, namespace %s\n\n",
-		o.gen.Instances, o.gen.Scripts, o.gen.ifaces(), o.runs, lab.host.Name())
-	rows, err := measureAll(ctx, lab, checkers, conf, dir, o.runs)
+	fmt.Fprintf(out, "config: %d vrrp_instance, %d vrrp_script, %d interfaces, %d runs each, namespace %s with %d interfaces\n\n",
+		o.gen.Instances, o.gen.Scripts, o.gen.ifaces(), o.runs, lab.host.Name(), o.ifaces())
+	rows, err := measureAll(ctx, lab, checkers, conf, dir, o.runs, o.limit)
 	printTable(out, rows)
 	if o.verbose {
 		printStderr(out, rows[1:])
+	}
+	if err == nil && len(o.sizes) > 0 {
+		err = measureSizes(ctx, out, lab, checkers, dir, o)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "checkconfig: %v\n", err)
 		return exitError
 	}
 	return exitOK
+}
+
+// ifaces returns how many interfaces the lab needs: enough for the
+// largest configuration measured.
+func (o options) ifaces() int {
+	n := o.gen.ifaces()
+	for _, s := range o.sizes {
+		n = max(n, o.sizeParams(s).ifaces())
+	}
+	return n
 }
 
 // saveConfig writes the generated configuration to path, and to
@@ -138,19 +190,24 @@ func saveConfig(path string, o options) error {
 		paths = append(paths, o.writeConfig)
 	}
 	for _, p := range paths {
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-		if err != nil {
-			return fmt.Errorf("create config: %w", err)
-		}
-		err = writeConfig(f, o.gen)
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close config: %w", cerr)
-		}
-		if err != nil {
+		if err := writeConfigFile(p, o.gen); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeConfigFile writes the configuration g to path, not executable.
+func writeConfigFile(path string, g genParams) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("create config: %w", err)
+	}
+	err = writeConfig(f, g)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close config: %w", cerr)
+	}
+	return err
 }
 
 // checker is a program run as `PATH -t -f CONF [extra...]`.

@@ -20,6 +20,7 @@ type sample struct {
 	maxRSS int64 // KiB, from the child's rusage
 	exit   int   // exit code, or -1 if killed by a signal
 	stderr string
+	capped bool // killed after running for the cap
 }
 
 // row summarises the runs of one checker.
@@ -33,15 +34,17 @@ type row struct {
 const baselineName = "baseline (ip netns exec /bin/true)"
 
 // measureAll runs the baseline and each checker runs times, interleaved so
-// that drift in machine load spreads evenly, and returns one row each.
-func measureAll(ctx context.Context, l *lab, cs []checker, conf, dir string, runs int) ([]row, error) {
+// that drift in machine load spreads evenly, and returns one row each. A
+// checker run longer than limit (0: no limit) is killed and recorded as
+// capped.
+func measureAll(ctx context.Context, l *lab, cs []checker, conf, dir string, runs int, limit time.Duration) ([]row, error) {
 	rows := make([]row, len(cs)+1)
 	rows[0].name = baselineName
 	for i, c := range cs {
 		rows[i+1].name = c.name
 	}
 	for range runs {
-		s, err := measure(ctx, l, "/bin/true", nil)
+		s, err := measure(ctx, l, "/bin/true", nil, 0)
 		if err != nil {
 			return rows, err
 		}
@@ -51,7 +54,7 @@ func measureAll(ctx context.Context, l *lab, cs []checker, conf, dir string, run
 			if c.extra != nil {
 				args = append(args, c.extra(dir)...)
 			}
-			s, err := measure(ctx, l, c.path, args)
+			s, err := measure(ctx, l, c.path, args, limit)
 			if err != nil {
 				return rows, fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -62,10 +65,16 @@ func measureAll(ctx context.Context, l *lab, cs []checker, conf, dir string, run
 }
 
 // measure runs path with args inside the lab's namespace and returns its wall
-// time, peak RSS and exit code. A non-zero exit is a result, not an error.
-func measure(ctx context.Context, l *lab, path string, args []string) (sample, error) {
+// time, peak RSS and exit code. A non-zero exit is a result, not an error;
+// so is a run killed after limit (0: no limit), which is marked capped.
+func measure(ctx context.Context, l *lab, path string, args []string, limit time.Duration) (sample, error) {
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if limit > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, limit)
+	}
+	defer cancel()
 	var stderr bytes.Buffer
-	cmd := l.host.Command(ctx, path, args...)
+	cmd := l.host.Command(runCtx, path, args...)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -74,6 +83,7 @@ func measure(ctx context.Context, l *lab, path string, args []string) (sample, e
 	if ctx.Err() != nil {
 		return sample{}, fmt.Errorf("interrupted: %w", ctx.Err())
 	}
+	capped := runCtx.Err() != nil
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return sample{}, fmt.Errorf("run %s: %w", path, err)
@@ -82,7 +92,7 @@ func measure(ctx context.Context, l *lab, path string, args []string) (sample, e
 	if !ok {
 		return sample{}, errors.New("no rusage for child")
 	}
-	return sample{wall: wall, maxRSS: ru.Maxrss, exit: cmd.ProcessState.ExitCode(), stderr: stderr.String()}, nil
+	return sample{wall: wall, maxRSS: ru.Maxrss, exit: cmd.ProcessState.ExitCode(), stderr: stderr.String(), capped: capped}, nil
 }
 
 // median returns the median of xs (the mean of the middle two for an even
@@ -114,6 +124,10 @@ func printTable(w io.Writer, rows []row) {
 		for _, s := range r.samples {
 			walls = append(walls, s.wall)
 			rss = append(rss, s.maxRSS)
+			if s.capped {
+				codes = append(codes, "killed at the cap")
+				continue
+			}
 			codes = append(codes, fmt.Sprint(s.exit))
 		}
 		slices.Sort(walls)

@@ -40,8 +40,36 @@ func bareConfig(scope, kw string) string {
 		return "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    " + kw + "\n}\n" + inst("VI_1", 51, "") + inst("VI_2", 52, "")
 	case "garp_group":
 		return "garp_group {\n    " + kw + "\n}\n" + inst("VI_1", 51, "")
+	case "SSL":
+		return "SSL {\n    " + kw + "\n}\n" + inst("VI_1", 51, "")
+	case "virtual_server":
+		return lvsConfig("    "+kw+"\n", "") + inst("VI_1", 51, "")
+	case "real_server":
+		return lvsConfig("", "        "+kw+"\n") + inst("VI_1", 51, "")
+	case "url":
+		return lvsConfig("", "        HTTP_GET {\n            url {\n                path /\n                "+kw+
+			"\n            }\n        }\n") + inst("VI_1", 51, "")
+	}
+	if _, ok := checkerNeeds[scope]; ok {
+		return "global_defs {\n    enable_script_security\n    script_user root\n}\n" +
+			lvsConfig("", "        "+scope+" {\n            "+kw+"\n"+checkerNeeds[scope]+"        }\n") + inst("VI_1", 51, "")
 	}
 	return ""
+}
+
+// lvsConfig is a virtual server with everything keepalived requires, with
+// vsExtra in its block and rsExtra in its real server's.
+func lvsConfig(vsExtra, rsExtra string) string {
+	return "virtual_server 192.0.2.80 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n" + vsExtra +
+		"    real_server 198.51.100.80 80 {\n" + rsExtra + "    }\n}\n"
+}
+
+// checkerNeeds is, for each health checker, what its block needs beside
+// the keyword under test.
+var checkerNeeds = map[string]string{
+	"HTTP_GET": "            url {\n                path /\n            }\n", "SSL_GET": "            url {\n                path /\n            }\n",
+	"TCP_CHECK": "", "PING_CHECK": "", "UDP_CHECK": "", "SMTP_CHECK": "", "DNS_CHECK": "",
+	"MISC_CHECK": "            misc_path /bin/true\n", "FILE_CHECK": "", "BFD_CHECK": "",
 }
 
 // bareKnown are the bare-keyword configurations on which the two programs
@@ -114,8 +142,8 @@ func TestIntegrationBareKeywordParity(t *testing.T) {
 			}
 		}
 	}
-	if compared < 240 || stops < 60 {
-		t.Errorf("compared %d keywords, %d of them stopping keepalived; the tables give about 250 and 88", compared, stops)
+	if compared < 440 || stops < 200 {
+		t.Errorf("compared %d keywords, %d of them stopping keepalived; the tables give about 450 and 210", compared, stops)
 	}
 	t.Logf("%d keywords compared, %d stop keepalived for want of a value", compared, stops)
 }

@@ -58,15 +58,11 @@ func runDaemon(o *options, stderr io.Writer) int {
 	for _, d := range diags {
 		log.Warn(d.String())
 	}
-	if missingConfig(diags) {
+	if diags.MissingConfig() {
 		return exitNoConfig
 	}
 	if diags.CannotRun() {
 		log.Error("the configuration cannot run; gokeepalived -t shows why")
-		return exitConfig
-	}
-	if err := unsupported(cfg); err != nil {
-		log.Error(err.Error())
 		return exitConfig
 	}
 	if o.dump {
@@ -239,26 +235,6 @@ func notifySystemd(log *slog.Logger, err error) {
 	if err != nil {
 		log.Warn("sd_notify: " + err.Error())
 	}
-}
-
-// unsupported refuses what gokeepalived does not implement rather than run
-// it wrongly: IPsec AH authentication.
-func unsupported(cfg *confparse.Config) error {
-	for _, in := range cfg.Instances {
-		if in.AuthType == confparse.AuthAH {
-			return fmt.Errorf("(%s) authentication type AH is not supported by gokeepalived: use auth_type PASS, or no authentication (RFC 5798 removed it)", in.Name)
-		}
-	}
-	return nil
-}
-
-func missingConfig(diags confparse.Diagnostics) bool {
-	for _, d := range diags {
-		if d.Class == confparse.ClassFileNotFound && strings.HasPrefix(d.Msg, "Config files missing") {
-			return true
-		}
-	}
-	return false
 }
 
 func writePIDFiles(o *options) ([]*daemon.PIDFile, error) {

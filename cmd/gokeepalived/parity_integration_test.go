@@ -20,8 +20,7 @@ var deliberate = map[string]struct {
 	ours, theirs int
 	why          string
 }{
-	"keepalived.conf":        {4, 0, "a missing main configuration file is not a pass: nothing would run"},
-	"keepalived.conf.fwmark": {0, 5, "LVS blocks are read but not validated: gokeepalived runs only the VRRP side"},
+	"keepalived.conf": {4, 0, "a missing main configuration file is not a pass: nothing would run"},
 	"keepalived.conf.vrrp.localcheck": {6, 5, "keepalived -t stops checking at the first missing interface; " +
 		"gokeepalived checks on and so also reports the scripts run without enable_script_security"},
 }

@@ -21,6 +21,25 @@ const pprofEnv = "GOKEEPALIVED_PPROF"
 // and returns the function that ends it, writing --memprofile as well. The
 // returned function is never nil.
 func startProfiling(o *options, log *slog.Logger) (stop func(), err error) {
+	stop, err = startFileProfiles(o, log)
+	if err != nil {
+		return stop, err
+	}
+	if addr := os.Getenv(pprofEnv); addr != "" {
+		srv, err := servePprof(addr, log)
+		if err != nil {
+			stop()
+			return func() {}, fmt.Errorf("%s: %w", pprofEnv, err)
+		}
+		return func() { srv.Close(); stop() }, nil
+	}
+	return stop, nil
+}
+
+// startFileProfiles starts what --cpuprofile asks for and returns the
+// function that ends it, writing --memprofile as well; -t uses it alone.
+// The returned function is never nil.
+func startFileProfiles(o *options, log *slog.Logger) (stop func(), err error) {
 	var stops []func()
 	stop = func() {
 		for i := len(stops) - 1; i >= 0; i-- {
@@ -48,14 +67,6 @@ func startProfiling(o *options, log *slog.Logger) (stop func(), err error) {
 				log.Warn("--memprofile: " + err.Error())
 			}
 		})
-	}
-	if addr := os.Getenv(pprofEnv); addr != "" {
-		srv, err := servePprof(addr, log)
-		if err != nil {
-			stop()
-			return func() {}, fmt.Errorf("%s: %w", pprofEnv, err)
-		}
-		stops = append(stops, func() { srv.Close() })
 	}
 	return stop, nil
 }

@@ -103,10 +103,6 @@ func loadReload(o *options, log *slog.Logger, known map[string]bool) (*confparse
 		log.Error("Reload aborted: " + o.configFile + " has errors; the running configuration is unchanged")
 		return nil, nil
 	}
-	if err := unsupported(cfg); err != nil {
-		log.Error("Reload aborted: " + err.Error())
-		return nil, nil
-	}
 	return cfg, diags
 }
 

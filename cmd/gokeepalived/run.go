@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"syscall"
@@ -51,6 +52,12 @@ func checkConfig(o *options, stdout, stderr io.Writer) int {
 	// "Benchmark"). GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(checkGCPercent)
+	}
+	stopProfiling, err := startFileProfiles(o, slog.New(slog.NewTextHandler(stderr, nil)))
+	defer stopProfiling()
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return exitFatal
 	}
 	out := stderr
 	if o.configTestTo != "" {

@@ -1,13 +1,19 @@
 package confparse
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
+	"strings"
 	"time"
 )
 
 // complete applies the checks and defaults keepalived applies once the
 // whole configuration is read (vrrp_complete_instance and friends).
 func (l *lowerer) complete() {
+	// keepalived checks the scripts first (check_vrrp_script_security),
+	// so the instance checks never see a script it removed.
+	l.checkScripts()
 	for _, in := range l.cfg.Instances {
 		l.completeInstance(in)
 	}
@@ -18,7 +24,7 @@ func (l *lowerer) complete() {
 	}()
 	l.completeSyncGroups()
 	l.checkDuplicateVRIDs()
-	l.checkScripts()
+	l.checkLVS()
 }
 
 func (l *lowerer) completeInstance(in *Instance) {
@@ -82,11 +88,11 @@ func boolOr(p *bool, def bool) bool {
 func (l *lowerer) completeTransport(in *Instance, fl *instFlags) {
 	if len(in.UnicastPeers) == 0 {
 		if fl.unicastTTLPos.IsValid() {
-			l.errorf(fl.unicastTTLPos, ClassGeneral, "(%s): Cannot use unicast_ttl without unicast peers - resetting", in.Name)
+			l.errorf(fl.unicastTTLPos.pos(), ClassGeneral, "(%s): Cannot use unicast_ttl without unicast peers - resetting", in.Name)
 			in.UnicastTTL = -1
 		}
 		if fl.unicastKeyword.IsValid() && !in.UnicastFaultNoPeer {
-			l.errorf(fl.unicastKeyword, ClassDeprecated, "(%s) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.", in.Name)
+			l.errorf(fl.unicastKeyword.pos(), ClassDeprecated, "(%s) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.", in.Name)
 		}
 	}
 	if in.Interface == "" {
@@ -139,6 +145,7 @@ func (l *lowerer) completeFamily(in *Instance, fl *instFlags) {
 	}
 	if in.Family == IPv6 {
 		if fl.versionSet && in.Version == 2 {
+			fl.version2 = true
 			l.warnf(in.Pos, "(%s) vrrp_version 2 conflicts with IPv6, which needs version 3; using 3", in.Name)
 		}
 		want = 3
@@ -154,7 +161,7 @@ func familyOf(a netip.Addr) Family {
 }
 
 func (l *lowerer) completeAdvertInt(in *Instance, fl *instFlags) {
-	pos := fl.advertIntPos
+	pos := fl.advertIntPos.pos()
 	if !pos.IsValid() {
 		pos = in.Pos
 	}
@@ -188,19 +195,19 @@ func (l *lowerer) completePriority(in *Instance, fl *instFlags) {
 	if in.Nopreempt {
 		switch {
 		case in.Priority == 255:
-			l.errorf(fl.nopreemptPos, ClassGeneral, "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
+			l.errorf(fl.nopreemptPos.pos(), ClassGeneral, "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
 			in.Nopreempt = false
 		case in.State == StateMaster:
-			l.errorf(fl.nopreemptPos, ClassGeneral, "(%s) Warning - nopreempt will not work with initial state MASTER - clearing", in.Name)
+			l.errorf(fl.nopreemptPos.pos(), ClassGeneral, "(%s) Warning - nopreempt will not work with initial state MASTER - clearing", in.Name)
 			in.Nopreempt = false
 		}
 	}
 	if in.PreemptDelay > 0 && in.Nopreempt {
-		l.errorf(fl.preemptDelayPos, ClassGeneral, "(%s) preempt_delay is incompatible with nopreempt mode - resetting", in.Name)
+		l.errorf(fl.preemptDelayPos.pos(), ClassGeneral, "(%s) preempt_delay is incompatible with nopreempt mode - resetting", in.Name)
 		in.PreemptDelay = 0
 	}
 	if in.PreemptDelay > 0 && in.State == StateMaster {
-		l.errorf(fl.preemptDelayPos, ClassGeneral, "(%s) Warning - preempt delay will not work with initial state MASTER - clearing", in.Name)
+		l.errorf(fl.preemptDelayPos.pos(), ClassGeneral, "(%s) Warning - preempt delay will not work with initial state MASTER - clearing", in.Name)
 		in.PreemptDelay = 0
 	}
 }
@@ -216,6 +223,12 @@ func (l *lowerer) completeAuth(in *Instance) {
 	switch {
 	case in.Strict:
 		clear(ClassGeneral, "(%s) Strict mode does not support authentication. Ignoring.")
+	case in.Version == 3 && in.flags.version2:
+		// keepalived runs such an instance as VRRPv2 over IPv6, with its
+		// authentication; gokeepalived runs VRRPv3 (README, differences),
+		// so the authentication goes, but this is not keepalived's error.
+		l.warnf(in.Pos, "(%s) authentication is ignored: this IPv6 instance runs VRRPv3, which has none", in.Name)
+		in.AuthType, in.AuthPass = AuthNone, ""
 	case in.Version == 3:
 		clear(ClassGeneral, "(%s) VRRP version 3 does not support authentication. Ignoring.")
 	case in.AuthPass == "":
@@ -224,6 +237,19 @@ func (l *lowerer) completeAuth(in *Instance) {
 		l.errorf(in.Pos, ClassGeneral, "(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
 		in.State = StateBackup
 	}
+	if in.AuthType == AuthAH {
+		l.unsupported(in.Pos, "(%s) authentication type AH is not supported by gokeepalived: use auth_type PASS, or no authentication (RFC 5798 removed it)", in.Name)
+	}
+}
+
+// unsupported records what keepalived runs but gokeepalived refuses to run
+// rather than run wrongly. It is decided here, once, so that -t, the
+// daemon's start and a reload always agree: -t exits ExitCannotRun (where
+// keepalived's -t would pass; README lists each case), and the daemon does
+// not start.
+func (l *lowerer) unsupported(pos Pos, format string, args ...any) {
+	d := l.errorf(pos, ClassFatal, format, args...)
+	d.CannotRun, d.Unsupported = true, true
 }
 
 func (l *lowerer) completeGarp(in *Instance) {
@@ -245,7 +271,7 @@ func (l *lowerer) completeStrict(in *Instance, fl *instFlags) {
 		in.Accept = in.Priority == 255
 	}
 	if in.PreemptDelay > 0 {
-		l.errorf(fl.preemptDelayPos, ClassGeneral, "(%s) preempt_delay is incompatible with strict mode - clearing", in.Name)
+		l.errorf(fl.preemptDelayPos.pos(), ClassGeneral, "(%s) preempt_delay is incompatible with strict mode - clearing", in.Name)
 		in.PreemptDelay = 0
 	}
 	if in.DownTimerAdverts != 3 {
@@ -266,6 +292,10 @@ func (l *lowerer) completeTracking(in *Instance) {
 func (l *lowerer) dropWeighted(owner string, refs []TrackRef, why string) []TrackRef {
 	kept := refs[:0]
 	for _, r := range refs {
+		if s := l.scriptByName[r.Name]; r.Weight != 0 && s != nil && s.Command != nil && s.Command.Disabled {
+			// keepalived removed it before this check: nothing to say.
+			continue
+		}
 		if r.Weight != 0 {
 			l.errorf(r.Pos, ClassGeneral, "(%s) ignoring tracked script %s with weights due to %s", owner, r.Name, why)
 			continue
@@ -308,27 +338,40 @@ func (l *lowerer) completeSyncGroups() {
 func (l *lowerer) instance(name string) *Instance { return l.names[name] }
 
 // checkDuplicateVRIDs reports multicast instances sharing a VRID on one
-// interface and family.
+// interface and family, each later one against the first.
+//
+// The instances are sorted by interface, VRID, family and position in the
+// file, not indexed in a map: this runs when the whole configuration is
+// held, and a map of every instance was the largest part of the peak
+// memory of checking a large configuration that was not the configuration.
 func (l *lowerer) checkDuplicateVRIDs() {
-	type key struct {
-		ifname string
-		vrid   int
-		fam    Family
+	ins := l.cfg.Instances
+	order := make([]int32, 0, len(ins))
+	for i, in := range ins {
+		if len(in.UnicastPeers) == 0 && in.VRID != 0 && in.Interface != "" {
+			order = append(order, int32(i))
+		}
 	}
-	seen := map[key]*Instance{}
-	for _, in := range l.cfg.Instances {
-		if len(in.UnicastPeers) > 0 || in.VRID == 0 || in.Interface == "" {
+	sameVRID := func(a, b *Instance) int {
+		return cmp.Or(strings.Compare(a.Interface, b.Interface), cmp.Compare(a.VRID, b.VRID), cmp.Compare(a.Family, b.Family))
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Or(sameVRID(ins[a], ins[b]), cmp.Compare(a, b)) })
+	var dups [][2]int32 // a later instance and the first with its VRID
+	first := int32(0)
+	for j, i := range order {
+		if j == 0 || sameVRID(ins[order[j-1]], ins[i]) != 0 {
+			first = i
 			continue
 		}
-		k := key{in.Interface, in.VRID, in.Family}
-		if prev, ok := seen[k]; ok {
-			v := 4
-			if in.Family == IPv6 {
-				v = 6
-			}
-			l.errorf(in.Pos, ClassGeneral, "%s and %s both use VRID %d with IPv%d on interface %s", prev.Name, in.Name, in.VRID, v, in.Interface)
-			continue
+		dups = append(dups, [2]int32{i, first})
+	}
+	slices.SortFunc(dups, func(a, b [2]int32) int { return cmp.Compare(a[0], b[0]) })
+	for _, d := range dups {
+		in, prev := ins[d[0]], ins[d[1]]
+		v := 4
+		if in.Family == IPv6 {
+			v = 6
 		}
-		seen[k] = in
+		l.errorf(in.Pos, ClassGeneral, "%s and %s both use VRID %d with IPv%d on interface %s", prev.Name, in.Name, in.VRID, v, in.Interface)
 	}
 }

@@ -3,6 +3,7 @@ package confparse
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"syscall"
@@ -53,8 +54,8 @@ func (l *lowerer) checkScripts() {
 			broken = append(broken, s)
 		}
 	}
-	for _, c := range l.cfg.vrrpNotifyCommands() {
-		vrrp |= l.checkNotifyScript(c.cmd, c.what)
+	for cmd, what := range l.cfg.vrrpNotifyCommands() {
+		vrrp |= l.checkNotifyScript(cmd, what)
 	}
 	l.keepOrRemoveBroken(broken)
 	l.securityViolation(vrrp, "scripts")
@@ -82,36 +83,37 @@ func (l *lowerer) checkGlobalScriptUser() {
 	}
 }
 
-// namedCommand is a configured command and what keepalived calls it.
-type namedCommand struct {
-	cmd  *Command
-	what string
-}
-
-// vrrpNotifyCommands lists the commands keepalived's VRRP process checks
-// beside the vrrp_scripts: the instances' and sync groups' notifies and
-// the notify FIFOs' scripts.
-func (c *Config) vrrpNotifyCommands() []namedCommand {
-	var out []namedCommand
-	add := func(what string, cs ...*Command) {
-		for _, x := range cs {
-			if x.IsSet() {
-				out = append(out, namedCommand{x, what})
+// vrrpNotifyCommands yields the commands keepalived's VRRP process checks
+// beside the vrrp_scripts, with what keepalived calls them: the instances'
+// and sync groups' notifies and the notify FIFOs' scripts. It yields them
+// rather than listing them: the list of a large configuration's notifies
+// was the largest allocation of its check's last step.
+func (c *Config) vrrpNotifyCommands() iter.Seq2[*Command, string] {
+	return func(yield func(*Command, string) bool) {
+		each := func(what string, cs ...*Command) bool {
+			for _, x := range cs {
+				if x.IsSet() && !yield(x, what) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, in := range c.Instances {
+			if !each("notify", in.NotifyMaster, in.NotifyBackup, in.NotifyFault, in.NotifyStop, in.NotifyDeleted, in.Notify, in.NotifyMasterRxLowerPri) {
+				return
+			}
+		}
+		for _, g := range c.SyncGroups {
+			if !each("notify", g.NotifyMaster, g.NotifyBackup, g.NotifyFault, g.NotifyStop, g.Notify) {
+				return
+			}
+		}
+		for _, f := range []*Fifo{c.Global.NotifyFifo, c.Global.VRRPNotifyFifo} {
+			if f != nil && !each("notify_fifo", f.Script) {
+				return
 			}
 		}
 	}
-	for _, in := range c.Instances {
-		add("notify", in.NotifyMaster, in.NotifyBackup, in.NotifyFault, in.NotifyStop, in.NotifyDeleted, in.Notify, in.NotifyMasterRxLowerPri)
-	}
-	for _, g := range c.SyncGroups {
-		add("notify", g.NotifyMaster, g.NotifyBackup, g.NotifyFault, g.NotifyStop, g.Notify)
-	}
-	for _, f := range []*Fifo{c.Global.NotifyFifo, c.Global.VRRPNotifyFifo} {
-		if f != nil {
-			add("notify_fifo", f.Script)
-		}
-	}
-	return out
 }
 
 // checkTrackScript checks a vrrp_script and reports whether it can run.

@@ -55,6 +55,11 @@ type Diagnostic struct {
 	// Stop marks the missing value after which keepalived reads no
 	// further and exits ExitMissingValue.
 	Stop bool
+	// MissingConfig marks a main configuration file that does not exist.
+	MissingConfig bool
+	// Unsupported marks what keepalived would run but gokeepalived does
+	// not implement (it also sets CannotRun).
+	Unsupported bool
 }
 
 // Level is the word printed before the message: "error" for every class
@@ -98,6 +103,16 @@ func (ds Diagnostics) MaxClass() Class {
 		}
 	}
 	return m
+}
+
+// MissingConfig reports whether the main configuration file is missing.
+func (ds Diagnostics) MissingConfig() bool {
+	for _, d := range ds {
+		if d.MissingConfig {
+			return true
+		}
+	}
+	return false
 }
 
 // CannotRun reports whether any diagnostic is of a class that stops

@@ -22,7 +22,17 @@ type ScriptEnv interface {
 	CheckScript(prog string, uid, gid uint32) (secure.Verdict, error)
 }
 
-func (hostEnv) LookupUser(name, group string) (uint32, uint32, error) {
+func (e hostEnv) LookupUser(name, group string) (uint32, uint32, error) {
+	a := remember(e.m().creds, [2]string{name, group}, func() credAnswer {
+		uid, gid, err := lookupHostUser(name, group)
+		return credAnswer{uid, gid, err}
+	})
+	return a.uid, a.gid, a.err
+}
+
+// lookupHostUser resolves a user, and a group ("" for the user's primary
+// group), in the machine's account databases.
+func lookupHostUser(name, group string) (uint32, uint32, error) {
 	u, err := user.Lookup(name)
 	if err != nil {
 		return 0, 0, err
@@ -46,8 +56,12 @@ func (hostEnv) LookupUser(name, group string) (uint32, uint32, error) {
 	return uint32(uid), uint32(gid), nil
 }
 
-func (hostEnv) CheckScript(prog string, uid, gid uint32) (secure.Verdict, error) {
-	return secure.CheckScript(secure.OSFS{}, prog, uid, gid)
+func (e hostEnv) CheckScript(prog string, uid, gid uint32) (secure.Verdict, error) {
+	a := remember(e.m().checks, scriptQuestion{prog, uid, gid}, func() scriptAnswer {
+		v, err := secure.CheckScript(secure.OSFS{}, prog, uid, gid)
+		return scriptAnswer{v, err}
+	})
+	return a.v, a.err
 }
 
 // scriptEnvOf returns env's ScriptEnv, or one built on Executable and

@@ -36,6 +36,15 @@ func (e testEnv) InterfaceWithAddr(netip.Addr) (string, bool) { return "", false
 
 func (e testEnv) UserExists(name string) bool { return e.users[name] }
 
+// LookupHost resolves only mail.example.net (to 192.0.2.25), so that no
+// test asks a real resolver.
+func (e testEnv) LookupHost(name string) ([]netip.Addr, error) {
+	if name == "mail.example.net" {
+		return []netip.Addr{netip.MustParseAddr("192.0.2.25")}, nil
+	}
+	return nil, fmt.Errorf("lookup %s: no such host", name)
+}
+
 func (e testEnv) LookPath(name string) (string, error) {
 	if strings.Contains(name, "missing") {
 		return "", errors.New("not found")

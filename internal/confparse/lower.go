@@ -3,7 +3,6 @@ package confparse
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -50,12 +49,14 @@ type Options struct {
 func Load(path string, opts Options) (*Config, Diagnostics) {
 	files := []string{path}
 	st := newStream(opts)
-	diags := ReadStream(path, opts.Read, func(ln Line) {
+	// The assembler copies what it keeps of each line, so the reader can
+	// reuse the memory of its tokens.
+	diags := readStream(path, opts.Read, func(ln Line) {
 		if n := len(files); files[n-1] != ln.Pos.File {
 			files = append(files, ln.Pos.File)
 		}
 		st.asm.push(ln)
-	})
+	}, true)
 	cfg, more := st.finish()
 	diags = append(diags, more...)
 	diags.Sort(files)
@@ -81,24 +82,31 @@ type stream struct {
 func newStream(opts Options) *stream {
 	env := opts.Env
 	if env == nil {
-		env = hostEnv{}
+		env = newHostEnv()
 	}
 	st := &stream{l: &lowerer{cfg: newConfig(), env: env, scripts: scriptEnvOf(env), tables: map[string]table{},
-		keepalivedScripts: opts.KeepalivedScripts}}
+		keepalivedScripts: opts.KeepalivedScripts, words: newWordTable()}}
 	st.top = st.l.table("the top level", topTable)
-	g, err := newGrammar()
-	st.asm = &assembler{emit: func(lines []Line) {
+	p, err := newBlockParser()
+	// The lines, their tokens and their Nodes are reused for the next
+	// top-level statement once this one is lowered (Node), so the blocks
+	// kept as read (NotRun) keep copies.
+	st.asm = &assembler{reuse: true, emit: func(lines []Line) {
 		if err != nil {
 			return
 		}
-		nodes, perr := parseWith(g, lines)
+		nodes, perr := p.parse(lines)
 		if perr != nil {
 			// The assembler guarantees the shape; a failure here is a bug,
 			// but it is reported rather than panicking.
 			st.l.errorf(lines[0].Pos, ClassFatal, "internal grammar error: %v", perr)
 			return
 		}
+		kept := len(st.l.cfg.NotRun)
 		st.l.walk(nodes, st.top, "the top level")
+		for i := kept; i < len(st.l.cfg.NotRun); i++ {
+			st.l.cfg.NotRun[i].Node = st.l.cfg.NotRun[i].Node.Clone()
+		}
 	}}
 	if err != nil {
 		st.l.errorf(Pos{}, ClassFatal, "internal grammar error: %v", err)
@@ -136,6 +144,10 @@ type lowerer struct {
 	diags Diagnostics
 	// tables caches the keyword tables by scope.
 	tables map[string]table
+	// addrOpts caches addrOptions.
+	addrOpts map[string]addrOption
+	// words shares the strings of commands (intern.go).
+	words *wordTable
 	// rulePrefsUsed counts, per family, the rules given an automatic
 	// preference so far.
 	rulePrefsUsed map[Family]int
@@ -158,6 +170,8 @@ type lowerer struct {
 	// stopped is set once a missing value stopped keepalived's reading
 	// (stopsOnMissingValue): nothing further is lowered or checked.
 	stopped bool
+	// lvs is what the check of the LVS blocks keeps (lvs.go).
+	lvs *lvsState
 }
 
 // handler lowers one statement of a block.
@@ -390,45 +404,39 @@ func flagKw(set func(l *lowerer) *bool) handler {
 	}
 }
 
-// hostEnv is the real machine.
-type hostEnv struct{}
+// hostEnv is the real machine. Its answers are remembered for the run
+// (env_host.go), so it is not safe for concurrent use.
+type hostEnv struct{ memo *hostMemo }
 
-func (hostEnv) InterfaceExists(name string) bool {
-	_, err := os.Stat("/sys/class/net/" + name)
-	return err == nil && name != "" && !strings.Contains(name, "/") && name != "." && name != ".."
+func (e hostEnv) InterfaceExists(name string) bool {
+	return remember(e.m().ifaces, name, func() bool {
+		_, err := os.Stat("/sys/class/net/" + name)
+		return err == nil && name != "" && !strings.Contains(name, "/") && name != "." && name != ".."
+	})
 }
 
-func (hostEnv) InterfaceWithAddr(a netip.Addr) (string, bool) {
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return "", false
-	}
-	for _, ifi := range ifs {
-		addrs, err := ifi.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, ad := range addrs {
-			if ipn, ok := ad.(*net.IPNet); ok {
-				if b, ok := netip.AddrFromSlice(ipn.IP); ok && b.Unmap() == a {
-					return ifi.Name, true
-				}
-			}
-		}
-	}
-	return "", false
+func (e hostEnv) InterfaceWithAddr(a netip.Addr) (string, bool) { return e.m().addrOwner(a) }
+
+func (e hostEnv) UserExists(name string) bool {
+	return remember(e.m().users, name, func() bool {
+		_, err := user.Lookup(name)
+		return err == nil
+	})
 }
 
-func (hostEnv) UserExists(name string) bool {
-	_, err := user.Lookup(name)
-	return err == nil
+func (e hostEnv) LookPath(name string) (string, error) {
+	a := remember(e.m().paths, name, func() lookPathAnswer {
+		p, err := exec.LookPath(name)
+		return lookPathAnswer{p, err}
+	})
+	return a.path, a.err
 }
 
-func (hostEnv) LookPath(name string) (string, error) { return exec.LookPath(name) }
-
-func (hostEnv) Executable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+func (e hostEnv) Executable(path string) bool {
+	return remember(e.m().execs, path, func() bool {
+		fi, err := os.Stat(path)
+		return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+	})
 }
 
 func newConfig() *Config {

@@ -71,7 +71,10 @@ func (l *lowerer) parseAddress(n *Node, static bool) *Address {
 		return nil
 	}
 	p := &addrParser{l: l, n: n, a: &Address{Pos: n.Pos(), Prefix: pfx}, static: static}
-	opts := addrOptions()
+	if l.addrOpts == nil {
+		l.addrOpts = addrOptions()
+	}
+	opts := l.addrOpts
 	w := n.Words
 	for i := 1; i < len(w) && !p.stop && !p.drop; i++ {
 		opt, known := opts[w[i].Text]
@@ -289,7 +292,7 @@ func nonZero(b netip.Addr) netip.Addr {
 // scopeText is the canonical text of a scope: keepalived's own name for
 // the number, else the word as written when it is a name, else the number.
 func scopeText(v uint32, word string) string {
-	for _, d := range rtScopes.defaults {
+	for _, d := range rtScopes.Builtin {
 		if d.ID == v {
 			return d.Name
 		}

@@ -1,7 +1,11 @@
 package confparse
 
 import (
+	"context"
+	"net"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -352,12 +356,54 @@ func (l *lowerer) lowerSMTPServer(n *Node) {
 	if !ok {
 		return
 	}
-	l.cfg.Global.SMTPServer = t.Text
+	host, port := t.Text, "25"
 	if len(n.Words) > 2 {
-		if _, ok := l.parseInt(n.Keyword(), n.Words[2], 1, 65535); ok {
-			l.cfg.Global.SMTPServer += " " + n.Words[2].Text
+		port = n.Words[2].Text
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || p == 0 {
+		l.errorf(n.Pos(), ClassGeneral, "Invalid smtp server %s %s", host, port).Hint = "the port must be 1-65535"
+		return
+	}
+	l.cfg.Global.SMTPServer = host
+	if len(n.Words) > 2 {
+		l.cfg.Global.SMTPServer += " " + port
+	}
+	// As keepalived's smtpserver_handler: an address unless the text has
+	// '-' or '/', else a name resolved now, once.
+	if !strings.ContainsAny(host, "-/") {
+		if a, _, ok := lvsSockaddr(host, ""); ok {
+			l.cfg.Global.SMTPAddr = netip.AddrPortFrom(a, uint16(p))
+			return
 		}
 	}
+	addrs, err := l.lookupHost(host)
+	if err != nil || len(addrs) == 0 {
+		d := l.errorf(n.Pos(), ClassGeneral, "Invalid smtp server %s %s", host, port)
+		d.Hint = "the name does not resolve"
+		if err != nil {
+			d.Hint += ": " + err.Error()
+		}
+		return
+	}
+	l.cfg.Global.SMTPAddr = netip.AddrPortFrom(addrs[0].Unmap(), uint16(p))
+	l.warnf(n.Pos(), "smtp_server %s resolves to %s; like keepalived, gokeepalived resolves it once, when the configuration is read", host, addrs[0].Unmap())
+}
+
+// Resolver is implemented by an Environment that resolves host names
+// itself (tests); other environments use the system's resolver.
+type Resolver interface {
+	LookupHost(name string) ([]netip.Addr, error)
+}
+
+// lookupHost resolves a host name as getaddrinfo would.
+func (l *lowerer) lookupHost(name string) ([]netip.Addr, error) {
+	if r, ok := l.env.(Resolver); ok {
+		return r.LookupHost(name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", name)
 }
 
 func (l *lowerer) lowerDynamicInterfaces(n *Node) {

@@ -11,9 +11,30 @@ import (
 type instFlags struct {
 	prioritySet, versionSet, strictSet, lpnaSet, hpsaSet, dtaSet, acceptSet bool
 	checkUnicastSrcSet, smtpSet, notifyPrioSet                              bool
-	unicastKeyword                                                          Pos
-	advertIntPos, preemptDelayPos, nopreemptPos, unicastTTLPos              Pos
+	// version2 is set when an IPv6 instance asked for version 2 and runs 3.
+	version2                                                   bool
+	unicastKeyword                                             keywordPos
+	advertIntPos, preemptDelayPos, nopreemptPos, unicastTTLPos keywordPos
 }
+
+// keywordPos is the position of a keyword, once given. Most instances give
+// none of the keywords whose positions instFlags keeps, and holding five
+// Pos values per instance until the configuration is complete was a tenth
+// of the peak memory of checking a large configuration.
+type keywordPos struct{ p *Pos }
+
+func (k *keywordPos) set(p Pos) { k.p = &p }
+
+// pos returns the position, the zero Pos when none was set.
+func (k keywordPos) pos() Pos {
+	if k.p == nil {
+		return Pos{}
+	}
+	return *k.p
+}
+
+// IsValid reports whether a valid position was set.
+func (k keywordPos) IsValid() bool { return k.p != nil && k.p.IsValid() }
 
 // cur returns the instance being lowered.
 func (l *lowerer) cur() *Instance { return l.cfg.Instances[len(l.cfg.Instances)-1] }
@@ -132,7 +153,7 @@ func instanceTable() table {
 		"nopreempt": inst(func(l *lowerer, in *Instance, n *Node) {
 			l.noBlock(n)
 			in.Nopreempt = true
-			l.flags().nopreemptPos = n.Pos()
+			l.flags().nopreemptPos.set(n.Pos())
 		}),
 		"preempt":             inst(func(l *lowerer, in *Instance, n *Node) { l.noBlock(n); in.Nopreempt = false }),
 		"preempt_delay":       inst((*lowerer).lowerPreemptDelay),
@@ -169,7 +190,7 @@ func instanceTable() table {
 		"mcast_dst_ip":   inst((*lowerer).lowerMcastDst),
 		"unicast_ttl": inst(func(l *lowerer, in *Instance, n *Node) {
 			l.unicastKeyword(n)
-			l.flags().unicastTTLPos = n.Pos()
+			l.flags().unicastTTLPos.set(n.Pos())
 			instInt(func(in *Instance) *int { return &in.UnicastTTL }, 0, 255)(l, n)
 		}),
 		"check_unicast_src": inst(func(l *lowerer, in *Instance, n *Node) {
@@ -318,7 +339,7 @@ func (l *lowerer) lowerAdvertInt(in *Instance, n *Node) {
 	l.noBlock(n)
 	if v, ok := l.durationArg(n, 1, 10*time.Millisecond, 255*time.Second); ok {
 		in.AdvertInt = v
-		l.flags().advertIntPos = n.Words[1].Pos
+		l.flags().advertIntPos.set(n.Words[1].Pos)
 	}
 }
 
@@ -326,7 +347,7 @@ func (l *lowerer) lowerPreemptDelay(in *Instance, n *Node) {
 	l.noBlock(n)
 	if v, ok := l.durationArg(n, 1, 0, 1000*time.Second); ok {
 		in.PreemptDelay = v
-		l.flags().preemptDelayPos = n.Pos()
+		l.flags().preemptDelayPos.set(n.Pos())
 	}
 }
 
@@ -379,7 +400,7 @@ func (l *lowerer) lowerSrcIP(in *Instance, n *Node) {
 // "unicast keyword without peers" check.
 func (l *lowerer) unicastKeyword(n *Node) {
 	if !l.flags().unicastKeyword.IsValid() {
-		l.flags().unicastKeyword = n.Pos()
+		l.flags().unicastKeyword.set(n.Pos())
 	}
 }
 

@@ -244,8 +244,8 @@ func TestParseRouteStatic(t *testing.T) { runRouteCases(t, staticRouteCases, tru
 func TestParseRouteNames(t *testing.T) {
 	env := addrTestNamer{newAddrEnv("eth0")}
 	env.names = map[string][]RTEntry{
-		"rt_tables": {{254, "main"}, {100, "vips"}},
-		"rt_protos": {{0, "unspec"}, {18, "keepalived"}},
+		"rt_tables": {{ID: 254, Name: "main"}, {ID: 100, Name: "vips"}},
+		"rt_protos": {{ID: 0, Name: "unspec"}, {ID: 18, Name: "keepalived"}},
 	}
 	l := newAddrLowerer(env)
 	got := withoutOptionPos(l.parseRoute(addrNode("198.51.100.0/24 dev eth0 table vips protocol keepalived"), false))

@@ -14,7 +14,7 @@ func topTable() table {
 		"static_ipaddress":         func(l *lowerer, n *Node) { l.lowerStaticAddresses(n) },
 		"static_routes":            func(l *lowerer, n *Node) { l.lowerStaticRoutes(n) },
 		"static_rules":             func(l *lowerer, n *Node) { l.lowerStaticRules(n) },
-		"linkbeat_interfaces":      (*lowerer).lowerAcceptedBlock,
+		"linkbeat_interfaces":      (*lowerer).lowerLinkbeat,
 		"interface_up_down_delays": (*lowerer).lowerAcceptedBlock,
 		"track_group": func(l *lowerer, n *Node) {
 			if len(n.Words) == 1 {
@@ -23,8 +23,9 @@ func topTable() table {
 			}
 			l.lowerAcceptedBlock(n)
 		},
-		"virtual_server":       (*lowerer).lowerNotRun,
-		"virtual_server_group": (*lowerer).lowerNotRun,
+		"virtual_server":       (*lowerer).lowerLVS,
+		"virtual_server_group": (*lowerer).lowerLVS,
+		"SSL":                  (*lowerer).lowerLVS,
 		"bfd_instance":         (*lowerer).lowerNotRun,
 		"net_namespace": func(l *lowerer, n *Node) {
 			l.stringArg(n, &l.cfg.TopLevel.NetNamespace)
@@ -95,6 +96,33 @@ func (l *lowerer) lowerNotRun(n *Node) {
 func (l *lowerer) lowerAcceptedBlock(n *Node) {
 	if !l.wantBlock(n) {
 		return
+	}
+	l.lowerNotRun(n)
+}
+
+// lowerLinkbeat checks a linkbeat_interfaces block as keepalived's
+// alloc_linkbeat_interface does: each entry names an interface that exists
+// (or dynamic_interfaces is set), optionally followed by MII, ETHTOOL or
+// IOCTL.
+func (l *lowerer) lowerLinkbeat(n *Node) {
+	if !l.wantBlock(n) {
+		return
+	}
+	for _, e := range n.Children {
+		name := e.Keyword()
+		if !l.interfaceUsable(name) {
+			l.errorf(e.Pos(), ClassFatal, "unknown interface %s specified for linkbeat interface", name)
+			continue
+		}
+		if len(e.Words) > 1 {
+			switch e.Words[1].Text {
+			case "MII", "ETHTOOL", "IOCTL":
+				if len(e.Words) == 2 {
+					continue
+				}
+			}
+			l.errorf(e.Words[1].Pos, ClassGeneral, "extra characters %s in linkbeat interface", e.Words[1].Text)
+		}
 	}
 	l.lowerNotRun(n)
 }

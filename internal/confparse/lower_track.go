@@ -27,7 +27,10 @@ func (l *lowerer) command(n *Node) *Command {
 		l.errorf(n.Pos(), ClassMissingParameter, "'%s' needs a command", n.Keyword())
 		return nil
 	}
-	c := &Command{Args: args, Text: words[1], Pos: n.Words[1].Pos}
+	for i, a := range args {
+		args[i] = l.words.word(a)
+	}
+	c := &Command{Args: args, Text: l.words.word(words[1]), Pos: n.Words[1].Pos}
 	if len(words) > 2 {
 		c.User = words[2]
 	}

@@ -53,6 +53,34 @@ var stopsBare = map[string]map[string]bool{
 	"vrrp_track_process": set(
 		"delay", "fork_delay", "process", "quorum", "quorum_max", "terminate_delay",
 	),
+	// The LVS side's blocks (lvs.go), measured the same way.
+	"DNS_CHECK":  checkerStops("name", "type"),
+	"FILE_CHECK": set("track_file"),
+	"HTTP_GET":   checkerStops("nb_get_retry"),
+	"host":       checkerStops(), // SMTP_CHECK's host blocks
+	"MISC_CHECK": set("delay_before_retry", "delay_loop", "misc_timeout", "retry", "warmup"),
+	"PING_CHECK": checkerStops(),
+	"SMTP_CHECK": checkerStops(),
+	"SSL_GET":    checkerStops("nb_get_retry"),
+	"TCP_CHECK":  checkerStops(),
+	"UDP_CHECK":  checkerStops("max_reply_length", "min_reply_length"),
+	"real_server": set(
+		"connect_timeout", "delay_before_retry", "delay_loop", "lthreshold", "lvs_method", "notify_down", "notify_up",
+		"retry", "uthreshold", "warmup", "weight",
+	),
+	"url": set("digest", "path"),
+	"virtual_server": set(
+		"connect_timeout", "delay_before_retry", "delay_loop", "hysteresis", "ip_family", "lb_algo", "lb_kind",
+		"lvs_method", "lvs_sched", "persistence_engine", "persistence_granularity", "protocol", "quorum",
+		"quorum_down", "quorum_up", "real_server", "retry", "sorry_server", "warmup", "weight",
+	),
+}
+
+// checkerStops is the stopping keywords of a checker with connection
+// keywords: those of install_checker_common_keywords, and more.
+func checkerStops(more ...string) map[string]bool {
+	return set(append([]string{"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "retry", "warmup"}, more...)...)
 }
 
 func set(kws ...string) map[string]bool {
@@ -87,11 +115,18 @@ func Keywords() map[string][]string {
 		"the top level": topTable, "global_defs": globalTable, "vrrp_instance": instanceTable,
 		"vrrp_script": scriptTable, "track_file": trackFileTable, "vrrp_track_process": trackProcessTable,
 		"vrrp_sync_group": syncGroupTable, "garp_group": garpGroupTable,
+		"virtual_server": vsTable, "real_server": rsTable, "url": urlTable, "SSL": sslTable,
 	} {
 		for kw := range build() {
 			out[scope] = append(out[scope], kw)
 		}
 		slices.Sort(out[scope])
+	}
+	for kind, build := range checkerTables() {
+		for kw := range build() {
+			out[kind] = append(out[kind], kw)
+		}
+		slices.Sort(out[kind])
 	}
 	return out
 }

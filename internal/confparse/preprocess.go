@@ -132,8 +132,17 @@ func Read(path string, opts ReadOptions) ([]Line, Diagnostics) {
 // made, instead of collecting them, so that a large configuration need not
 // be held whole. The lines reach sink in the order Read returns them.
 func ReadStream(path string, opts ReadOptions, sink func(Line)) Diagnostics {
+	return readStream(path, opts, sink, false)
+}
+
+// readStream is ReadStream; with reuse, a line's tokens are valid only
+// until sink returns: the next line's reuse their memory.
+func readStream(path string, opts ReadOptions, sink func(Line), reuse bool) Diagnostics {
 	r := newReader(opts, defaultLimits())
 	r.sink = sink
+	if reuse {
+		r.scratch = make([]Token, 0, 16)
+	}
 	r.readMain(path)
 	return r.diags
 }
@@ -175,6 +184,10 @@ type reader struct {
 	lines []Line
 	sink  func(Line) // if set, lines go here instead of into lines
 	diags Diagnostics
+	words *wordTable // the tokens' texts
+	// scratch, when not nil, holds the tokens of every line in turn
+	// (readStream's reuse).
+	scratch []Token
 }
 
 // newReader returns a reader with the predefined definitions installed.
@@ -184,6 +197,7 @@ func newReader(opts ReadOptions, lim limits) *reader {
 		configID: opts.ConfigID,
 		lim:      lim,
 		defs:     predefined(),
+		words:    newWordTable(),
 		// keepalived seeds random() from the time unless random_seed is set.
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0)),
 	}
@@ -203,6 +217,7 @@ func (r *reader) readMain(pattern string) {
 	g := r.glob(pattern)
 	if len(g.matches) == 0 {
 		r.diags.add(at, ClassFileNotFound, "Config files missing '%s'.", pattern)
+		r.diags[len(r.diags)-1].MissingConfig = true
 		return
 	}
 	if len(g.matches) > 1 {
@@ -233,10 +248,21 @@ func (r *reader) readFile(name string) error {
 		r.files = r.files[:len(r.files)-1]
 		r.checks = saved // keepalived restores include_check when a file ends
 	}()
-	// Lines are read one at a time, so a large file is never held whole.
+	// Lines are read one at a time, so a large file is never held whole,
+	// into the reader's buffer (long ones into long), which physicalLine
+	// copies what it keeps from.
 	br := bufio.NewReaderSize(f, 64<<10)
+	var long []byte
 	for n := 1; !r.stopped; n++ {
-		raw, err := br.ReadBytes('\n')
+		raw, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], raw...)
+			for err == bufio.ErrBufferFull {
+				raw, err = br.ReadSlice('\n')
+				long = append(long, raw...)
+			}
+			raw = long
+		}
 		if len(raw) == 0 && err != nil {
 			if err == io.EOF {
 				return nil
@@ -420,7 +446,10 @@ func findBrace(s string) int {
 // emit tokenises pt and appends it to the output, noting the keywords the
 // reader itself acts on.
 func (r *reader) emit(pt ptext) {
-	toks, bad := tokenise(pt)
+	toks, bad := tokenise(pt, r.words, r.scratch)
+	if r.scratch != nil {
+		r.scratch = toks[:0]
+	}
 	if bad >= 0 {
 		r.diags.add(pt.pos(bad), ClassUnmatchedQuote, "Unmatched quote: '%s'", pt.s)
 	}

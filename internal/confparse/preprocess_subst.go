@@ -182,7 +182,7 @@ func (r *reader) lookup(ref paramRef, atEnd bool) *definition {
 // recursive definition exhausted the budget.
 func (r *reader) substitute(pt *ptext, deferred *[][]ptext, budget *int) (changed, ok bool) {
 	b := []byte(pt.s)
-	cols := append([]int(nil), pt.cols...)
+	cols := pt.colSlice()
 	for i := 0; i+1 < len(b); {
 		d := strings.IndexByte(string(b[i:len(b)-1]), '$')
 		if d < 0 {

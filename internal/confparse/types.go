@@ -67,37 +67,40 @@ func (c *Command) IsSet() bool { return c != nil && len(c.Args) > 0 }
 
 // Global holds global_defs values that matter to the VRRP side.
 type Global struct {
-	RouterID                 string
-	Strict                   bool
-	SkipCheckAdvAddr         bool
-	GarpInterval             time.Duration
-	GnaInterval              time.Duration
-	Version                  int
-	GarpMasterDelay          time.Duration
-	GarpMasterRepeat         int
-	GarpMasterRefresh        time.Duration
-	GarpMasterRefreshRepeat  int
-	GarpLowerPrioDelay       time.Duration // -1 means "same as GarpMasterDelay"
-	GarpLowerPrioRepeat      int           // -1 means "same as GarpMasterRepeat"
-	MinGarp                  bool
-	GarpExtraIf              time.Duration
-	GarpExtraIfAll           bool
-	DownTimerAdverts         int
-	LowerPrioNoAdvert        bool
-	HigherPrioSendAdvert     bool
-	McastGroup4              netip.Addr
-	McastGroup6              netip.Addr
-	CheckUnicastSrc          bool
-	EnableScriptSecurity     bool
-	ScriptUser               string
-	ScriptGroup              string
-	NotifyFifo               *Fifo
-	VRRPNotifyFifo           *Fifo
-	NotifyPriorityChanges    bool
-	FifoWriteStatesOnReload  bool
-	NotificationEmail        []string
-	NotificationEmailFrom    string
-	SMTPServer               string
+	RouterID                string
+	Strict                  bool
+	SkipCheckAdvAddr        bool
+	GarpInterval            time.Duration
+	GnaInterval             time.Duration
+	Version                 int
+	GarpMasterDelay         time.Duration
+	GarpMasterRepeat        int
+	GarpMasterRefresh       time.Duration
+	GarpMasterRefreshRepeat int
+	GarpLowerPrioDelay      time.Duration // -1 means "same as GarpMasterDelay"
+	GarpLowerPrioRepeat     int           // -1 means "same as GarpMasterRepeat"
+	MinGarp                 bool
+	GarpExtraIf             time.Duration
+	GarpExtraIfAll          bool
+	DownTimerAdverts        int
+	LowerPrioNoAdvert       bool
+	HigherPrioSendAdvert    bool
+	McastGroup4             netip.Addr
+	McastGroup6             netip.Addr
+	CheckUnicastSrc         bool
+	EnableScriptSecurity    bool
+	ScriptUser              string
+	ScriptGroup             string
+	NotifyFifo              *Fifo
+	VRRPNotifyFifo          *Fifo
+	NotifyPriorityChanges   bool
+	FifoWriteStatesOnReload bool
+	NotificationEmail       []string
+	NotificationEmailFrom   string
+	SMTPServer              string
+	// SMTPAddr is smtp_server's address and port (25 unless given), a
+	// name resolved when the configuration was read; invalid when unset.
+	SMTPAddr                 netip.AddrPort
 	SMTPHeloName             string
 	SMTPConnectTimeout       time.Duration
 	SMTPAlert                *bool
@@ -229,8 +232,8 @@ type Instance struct {
 	Family                 Family
 	NativeIPv6             bool
 	Nopreempt              bool
-	PreemptDelay           time.Duration
 	DontTrackPrimary       bool
+	PreemptDelay           time.Duration
 	Debug                  int
 	Strict                 bool
 	SkipCheckAdvAddr       bool
@@ -241,8 +244,8 @@ type Instance struct {
 	PromoteSecondaries     bool
 	SMTPAlert              bool
 	NotifyPriorityChanges  bool
-	KernelRxBufSize        int
 	LinkbeatUsePolling     bool
+	KernelRxBufSize        int
 	LVSSyncDaemonInterface string
 
 	// Transport.

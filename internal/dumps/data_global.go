@@ -57,7 +57,10 @@ func (d *dataWriter) smtp(g *confparse.Global) {
 	if g.SMTPServer == "" {
 		return
 	}
-	d.f(" Smtp server = %s", g.SMTPServer)
+	if a := g.SMTPAddr; a.IsValid() {
+		d.f(" Smtp server = %s", a.Addr())
+		d.f(" Smtp server port = %d", a.Port())
+	}
 	d.f(" Smtp HELO name = %s", orText(g.SMTPHeloName, hostname()))
 	d.f(" Smtp server connection timeout = %d", wholeSeconds(g.SMTPConnectTimeout))
 	if g.NotificationEmailFrom != "" {

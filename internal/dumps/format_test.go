@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
 // TestCommandString resolves links in the program's directory but not the
@@ -77,9 +78,9 @@ func TestRTT(t *testing.T) {
 // TestNames resolves names through the file first, then keepalived's
 // built-in names, and numbers without a name stay numbers.
 func TestNames(t *testing.T) {
-	n := &names{read: func(file string) []rtEntry {
+	n := &names{read: func(file string) []rtnames.Entry {
 		if file == "rt_scopes" {
-			return []rtEntry{{42, "mine"}, {253, "lnk"}}
+			return []rtnames.Entry{{ID: 42, Name: "mine"}, {ID: 253, Name: "lnk"}}
 		}
 		return nil
 	}}

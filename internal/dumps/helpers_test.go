@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
 // scriptDir replaces @DIR@ in the testdata configurations: where their
@@ -58,9 +59,9 @@ func loadConfig(t *testing.T, name, dir string) *confparse.Config {
 // testNames knows keepalived's built-in names and two of Debian's
 // rt_dsfield names, as on the machine the goldens were made on.
 func testNames() *names {
-	return &names{read: func(file string) []rtEntry {
+	return &names{read: func(file string) []rtnames.Entry {
 		if file == "rt_dsfield" {
-			return []rtEntry{{0, "default"}, {0x28, "AF11"}, {0x30, "AF12"}}
+			return []rtnames.Entry{{ID: 0, Name: "default"}, {ID: 0x28, Name: "AF11"}, {ID: 0x30, Name: "AF12"}}
 		}
 		return nil
 	}}

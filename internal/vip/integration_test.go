@@ -133,7 +133,7 @@ func TestIntegrationRoutes(t *testing.T) {
 			"main", "198.51.100.0/24 via 192.0.2.254 dev eth0 proto keepalived metric 10"},
 		{confparse.Route{Dst: pfx("203.0.113.0/24"), Dev: "eth0", Src: ip("192.0.2.1"), Table: "vips", Metric: -1},
 			"100", "203.0.113.0/24 dev eth0 scope link src 192.0.2.1"},
-		{confparse.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "1000", Metric: -1, Protocol: "keepalived"},
+		{confparse.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "1000", Metric: -1, Protocol: "18"},
 			"1000", "default via 192.0.2.254 dev eth0 proto keepalived"},
 		{confparse.Route{Type: "blackhole", Dst: pfx("198.51.100.128/25"), Metric: -1}, "main", "blackhole 198.51.100.128/25 \n"},
 		{confparse.Route{Type: "unreachable", Dst: pfx("203.0.113.128/25"), Metric: -1}, "main", "unreachable 203.0.113.128/25 \n"},

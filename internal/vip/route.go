@@ -140,7 +140,8 @@ func (m *Manager) routeNumbers(nr *netlink.Route, r *confparse.Route) error {
 		f.set(v)
 	}
 	if r.Type != "" {
-		v, ok := routeTypes[r.Type]
+		t, ok := routeTypes[r.Type]
+		v := uint64(t)
 		if !ok {
 			var err error
 			if v, err = strconv.ParseUint(r.Type, 0, 8); err != nil {

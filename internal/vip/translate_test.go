@@ -103,12 +103,12 @@ func TestResolve(t *testing.T) {
 		want uint64
 	}{
 		{tableNames, "main", 254}, {tableNames, "vips", 100}, {tableNames, "1000", 1000},
-		{tableNames, "0x10", 16}, {protoNames, "keepalived", 18}, {protoNames, "mine", 99},
+		{tableNames, "0x10", 16}, {protoNames, "18", 18}, {protoNames, "mine", 99},
 		{scopeNames, "host", 254}, {realmNames, "cust", 7},
 	} {
 		got, err := resolve(testNames, tt.kind, tt.word)
 		if err != nil || got != tt.want {
-			t.Errorf("resolve(%s, %q) = %d, %v; want %d", tt.kind.file, tt.word, got, err, tt.want)
+			t.Errorf("resolve(%s, %q) = %d, %v; want %d", tt.kind.File, tt.word, got, err, tt.want)
 		}
 	}
 	if _, err := resolve(testNames, protoNames, "256"); err == nil {
