@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -262,7 +263,7 @@ func addrToNetlink(names confparse.RTNamer, a *confparse.Address) (*netlink.Addr
 		}
 	}
 	if a.Scope != "" {
-		v, err := resolve(names, scopeNames, a.Scope)
+		v, err := resolve(names, rtnames.Scopes, a.Scope)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -122,13 +123,13 @@ func (m *Manager) routeDev(nr *netlink.Route, r *confparse.Route) error {
 func (m *Manager) routeNumbers(nr *netlink.Route, r *confparse.Route) error {
 	for _, f := range []struct {
 		word string
-		kind nameKind
+		kind rtnames.Kind
 		set  func(uint64)
 	}{
-		{r.Table, tableNames, func(v uint64) { nr.Table = int(v) }},
-		{r.Protocol, protoNames, func(v uint64) { nr.Protocol = netlink.RouteProtocol(v) }},
-		{r.Scope, scopeNames, func(v uint64) { nr.Scope = netlink.Scope(v) }},
-		{r.Tos, dsfieldNames, func(v uint64) { nr.Tos = int(v) }},
+		{r.Table, rtnames.Tables, func(v uint64) { nr.Table = int(v) }},
+		{r.Protocol, rtnames.Protos, func(v uint64) { nr.Protocol = netlink.RouteProtocol(v) }},
+		{r.Scope, rtnames.Scopes, func(v uint64) { nr.Scope = netlink.Scope(v) }},
+		{r.Tos, rtnames.DSFields, func(v uint64) { nr.Tos = int(v) }},
 	} {
 		if f.word == "" {
 			continue
@@ -140,7 +141,7 @@ func (m *Manager) routeNumbers(nr *netlink.Route, r *confparse.Route) error {
 		f.set(v)
 	}
 	if r.Type != "" {
-		t, ok := routeTypes[r.Type]
+		t, ok := rtnames.RouteTypes[r.Type]
 		v := uint64(t)
 		if !ok {
 			var err error

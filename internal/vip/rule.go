@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -105,21 +106,21 @@ func (m *Manager) ruleToNetlink(r *confparse.Rule) (*netlink.Rule, error) {
 // ruleNames resolves tos, ipproto, suppress_ifgroup and realms.
 func (m *Manager) ruleNames(nr *netlink.Rule, r *confparse.Rule) error {
 	if r.Tos != "" {
-		v, err := resolve(m.names, dsfieldNames, r.Tos)
+		v, err := resolve(m.names, rtnames.DSFields, r.Tos)
 		if err != nil {
 			return err
 		}
 		nr.Tos = uint(v)
 	}
 	if r.IPProto != "" {
-		v, err := resolve(m.names, ipProtoNames, r.IPProto)
+		v, err := resolve(m.names, rtnames.IPProtocols, r.IPProto)
 		if err != nil {
 			return err
 		}
 		nr.IPProto = int(v)
 	}
 	if r.SuppressIfgroup != "" {
-		v, err := resolve(m.names, groupNames, r.SuppressIfgroup)
+		v, err := resolve(m.names, rtnames.Groups, r.SuppressIfgroup)
 		if err != nil {
 			return err
 		}
@@ -130,11 +131,11 @@ func (m *Manager) ruleNames(nr *netlink.Rule, r *confparse.Rule) error {
 		if !ok {
 			from, to = "0", from
 		}
-		f, err := resolve(m.names, realmNames, from)
+		f, err := resolve(m.names, rtnames.Realms, from)
 		if err != nil {
 			return err
 		}
-		t, err := resolve(m.names, realmNames, to)
+		t, err := resolve(m.names, rtnames.Realms, to)
 		if err != nil {
 			return err
 		}
@@ -190,7 +191,7 @@ func (m *Manager) ruleAction(nr *netlink.Rule, r *confparse.Rule) error {
 		if r.Table == "" {
 			return nil
 		}
-		v, err := resolve(m.names, tableNames, r.Table)
+		v, err := resolve(m.names, rtnames.Tables, r.Table)
 		if err != nil {
 			return err
 		}

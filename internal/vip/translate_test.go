@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -98,23 +99,23 @@ func TestHasPrefix(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	for _, tt := range []struct {
-		kind nameKind
+		kind rtnames.Kind
 		word string
 		want uint64
 	}{
-		{tableNames, "main", 254}, {tableNames, "vips", 100}, {tableNames, "1000", 1000},
-		{tableNames, "0x10", 16}, {protoNames, "18", 18}, {protoNames, "mine", 99},
-		{scopeNames, "host", 254}, {realmNames, "cust", 7},
+		{rtnames.Tables, "main", 254}, {rtnames.Tables, "vips", 100}, {rtnames.Tables, "1000", 1000},
+		{rtnames.Tables, "0x10", 16}, {rtnames.Protos, "18", 18}, {rtnames.Protos, "mine", 99},
+		{rtnames.Scopes, "host", 254}, {rtnames.Realms, "cust", 7},
 	} {
 		got, err := resolve(testNames, tt.kind, tt.word)
 		if err != nil || got != tt.want {
 			t.Errorf("resolve(%s, %q) = %d, %v; want %d", tt.kind.File, tt.word, got, err, tt.want)
 		}
 	}
-	if _, err := resolve(testNames, protoNames, "256"); err == nil {
+	if _, err := resolve(testNames, rtnames.Protos, "256"); err == nil {
 		t.Error("resolve(rt_protos, 256) succeeded")
 	}
-	if _, err := resolve(testNames, tableNames, "nosuch"); !errors.Is(err, ErrUnknownName) {
+	if _, err := resolve(testNames, rtnames.Tables, "nosuch"); !errors.Is(err, ErrUnknownName) {
 		t.Errorf("resolve(rt_tables, nosuch) = %v, want ErrUnknownName", err)
 	}
 }
