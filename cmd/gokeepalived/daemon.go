@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/dumps"
@@ -91,7 +92,7 @@ func runDaemon(o *options, stderr io.Writer) int {
 	return serve(o, cfg, diags, log)
 }
 
-func serve(o *options, cfg *confparse.Config, diags confparse.Diagnostics, log *slog.Logger) int {
+func serve(o *options, cfg *config.Config, diags confparse.Diagnostics, log *slog.Logger) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	// SIGHUP is caught from the start: its default action would end us.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 )
@@ -27,7 +28,7 @@ func runningConfigPath(o *options) string {
 
 // writeRunningConfig saves cfg's normalised form (mode 0600, written to a
 // temporary file and renamed, so a reader never sees half of it).
-func writeRunningConfig(path string, cfg *confparse.Config) error {
+func writeRunningConfig(path string, cfg *config.Config) error {
 	var b bytes.Buffer
 	if err := confparse.Dump(&b, cfg); err != nil {
 		return err
@@ -49,7 +50,7 @@ func writeRunningConfig(path string, cfg *confparse.Config) error {
 
 // reloadPreview prints what a reload to cfg would change in the running
 // daemon's configuration, if one is running with the same pidfile.
-func reloadPreview(o *options, cfg *confparse.Config, out io.Writer) {
+func reloadPreview(o *options, cfg *config.Config, out io.Writer) {
 	path := runningConfigPath(o)
 	if _, err := os.Stat(path); err != nil {
 		return
@@ -84,7 +85,7 @@ func (anyEnv) Executable(string) bool                      { return true }
 // logs every problem, when the new configuration cannot run or has errors
 // that the running one did not have: the running configuration then stays
 // untouched.
-func loadReload(o *options, log *slog.Logger, known map[string]bool) (*confparse.Config, confparse.Diagnostics) {
+func loadReload(o *options, log *slog.Logger, known map[string]bool) (*config.Config, confparse.Diagnostics) {
 	cfg, diags := confparse.Load(o.configFile, confparse.Options{
 		Read:              confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
 		KeepalivedScripts: o.keepalivedScripts,

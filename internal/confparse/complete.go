@@ -17,18 +17,14 @@ func (l *lowerer) complete() {
 	for _, in := range l.cfg.Instances {
 		l.completeInstance(in)
 	}
-	defer func() {
-		for _, in := range l.cfg.Instances {
-			in.flags = nil
-		}
-	}()
+	defer func() { l.iflags = nil }()
 	l.completeSyncGroups()
 	l.checkDuplicateVRIDs()
 	l.checkLVS()
 }
 
 func (l *lowerer) completeInstance(in *Instance) {
-	fl := in.flags
+	fl := l.iflags[in]
 	g := &l.cfg.Global
 	if in.VRID == 0 {
 		l.cannotRun(in.Pos, ClassGeneral, "(%s) the virtual router id must be set", in.Name)
@@ -223,7 +219,7 @@ func (l *lowerer) completeAuth(in *Instance) {
 	switch {
 	case in.Strict:
 		clear(ClassGeneral, "(%s) Strict mode does not support authentication. Ignoring.")
-	case in.Version == 3 && in.flags.version2:
+	case in.Version == 3 && l.iflags[in].version2:
 		// keepalived runs such an instance as VRRPv2 over IPv6, with its
 		// authentication; gokeepalived runs VRRPv3 (README, differences),
 		// so the authentication goes, but this is not keepalived's error.

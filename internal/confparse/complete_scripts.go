@@ -54,7 +54,7 @@ func (l *lowerer) checkScripts() {
 			broken = append(broken, s)
 		}
 	}
-	for cmd, what := range l.cfg.vrrpNotifyCommands() {
+	for cmd, what := range vrrpNotifyCommands(l.cfg) {
 		vrrp |= l.checkNotifyScript(cmd, what)
 	}
 	l.keepOrRemoveBroken(broken)
@@ -88,7 +88,7 @@ func (l *lowerer) checkGlobalScriptUser() {
 // and sync groups' notifies and the notify FIFOs' scripts. It yields them
 // rather than listing them: the list of a large configuration's notifies
 // was the largest allocation of its check's last step.
-func (c *Config) vrrpNotifyCommands() iter.Seq2[*Command, string] {
+func vrrpNotifyCommands(c *Config) iter.Seq2[*Command, string] {
 	return func(yield func(*Command, string) bool) {
 		each := func(what string, cs ...*Command) bool {
 			for _, x := range cs {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // DumpHeader is the first line of every dump; its number changes when the
@@ -72,12 +74,7 @@ func (d *dumper) open(depth int, head string) { d.line(depth, head+" {") }
 func (d *dumper) close(depth int)             { d.line(depth, "}") }
 
 // quoteWord double-quotes a word that would not read back as itself.
-func quoteWord(w string) string {
-	if w == "" || strings.ContainsAny(w, " \t\f\n\r\v#!{}") || strings.ContainsAny(w[:1], "@~$") || strings.HasSuffix(w, `\`) {
-		return `"` + w + `"`
-	}
-	return w
-}
+func quoteWord(w string) string { return config.QuoteWord(w) }
 
 // node writes a statement as read, with its block.
 func (d *dumper) node(depth int, n *Node) {

@@ -172,6 +172,9 @@ type lowerer struct {
 	stopped bool
 	// lvs is what the check of the LVS blocks keeps (lvs.go).
 	lvs *lvsState
+	// iflags records, per instance, which keywords were given, until the
+	// configuration is completed.
+	iflags map[*Instance]*instFlags
 }
 
 // handler lowers one statement of a block.

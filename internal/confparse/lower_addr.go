@@ -333,29 +333,3 @@ func (l *lowerer) lowerStaticAddresses(n *Node) {
 		}
 	}
 }
-
-// String returns the address as a configuration line, all set fields in a
-// fixed order; it reads back to an equal Address.
-func (a *Address) String() string {
-	var b lineBuilder
-	b.word(a.Prefix.String())
-	b.opt("dev", a.Dev)
-	b.opt("scope", a.Scope)
-	if a.Broadcast.IsValid() {
-		b.opt("brd", a.Broadcast.String())
-	}
-	b.opt("label", a.Label)
-	if a.Peer.IsValid() {
-		b.opt("peer", a.Peer.String())
-	}
-	b.flag("home", a.Home)
-	b.flag("-nodad", a.NoDAD)
-	b.flag("mngtmpaddr", a.MngTmpAddr)
-	b.flag("noprefixroute", a.NoPrefixRoute)
-	b.flag("autojoin", a.AutoJoin)
-	b.flag("no_track", a.NoTrack)
-	b.opt("preferred_lft", a.PreferredLft)
-	b.flag("use_vmac", a.UseVMAC)
-	b.opt("track_group", a.TrackGroup)
-	return b.String()
-}

@@ -39,7 +39,7 @@ func (k keywordPos) IsValid() bool { return k.p != nil && k.p.IsValid() }
 // cur returns the instance being lowered.
 func (l *lowerer) cur() *Instance { return l.cfg.Instances[len(l.cfg.Instances)-1] }
 
-func (l *lowerer) flags() *instFlags { return l.cur().flags }
+func (l *lowerer) flags() *instFlags { return l.iflags[l.cur()] }
 
 func (l *lowerer) lowerInstance(n *Node) {
 	name, ok := l.blockName(n)
@@ -69,7 +69,10 @@ func (l *lowerer) lowerInstance(n *Node) {
 		l.names = map[string]*Instance{}
 	}
 	l.names[name] = in
-	in.flags = &instFlags{}
+	if l.iflags == nil {
+		l.iflags = map[*Instance]*instFlags{}
+	}
+	l.iflags[in] = &instFlags{}
 	l.walk(n.Children, l.table("vrrp_instance", instanceTable), "vrrp_instance")
 }
 
@@ -207,8 +210,8 @@ func instanceTable() table {
 		"track_src_ip":               instFlag(func(in *Instance) *bool { return &in.TrackSrcIP }),
 		"vrf":                        inst(func(l *lowerer, in *Instance, n *Node) { l.stringArg(n, &in.VRF) }),
 		"use_vmac":                   inst((*lowerer).lowerUseVMAC),
-		"use_vmac_addr":              instFlag(func(in *Instance) *bool { return &in.vmac().UseVMACAddr }),
-		"vmac_xmit_base":             instFlag(func(in *Instance) *bool { return &in.vmac().XmitBase }),
+		"use_vmac_addr":              instFlag(func(in *Instance) *bool { return &vmacOf(in).UseVMACAddr }),
+		"vmac_xmit_base":             instFlag(func(in *Instance) *bool { return &vmacOf(in).XmitBase }),
 		"use_ipvlan":                 inst((*lowerer).lowerUseIPVLAN),
 		"garp_master_delay":          instSeconds(func(in *Instance) *time.Duration { return &in.GarpMasterDelay }),
 		"garp_master_refresh":        instSeconds(func(in *Instance) *time.Duration { return &in.GarpMasterRefresh }),
@@ -473,7 +476,7 @@ func (l *lowerer) lowerOldUnicastChecksum(in *Instance, n *Node) {
 
 func (l *lowerer) lowerUseVMAC(in *Instance, n *Node) {
 	l.noBlock(n)
-	v := in.vmac()
+	v := vmacOf(in)
 	v.UseVMAC = true
 	for _, t := range n.Args() {
 		if isMAC(t.Text) {
@@ -504,7 +507,7 @@ func isMAC(s string) bool {
 
 func (l *lowerer) lowerUseIPVLAN(in *Instance, n *Node) {
 	l.noBlock(n)
-	v := in.vmac()
+	v := vmacOf(in)
 	v.UseIPVLAN = true
 	for _, t := range n.Args() {
 		switch {
@@ -610,7 +613,7 @@ func (l *lowerer) lowerVirtualRules(in *Instance, n *Node) {
 }
 
 // vmac returns the instance's VMAC settings, creating them.
-func (in *Instance) vmac() *VMAC {
+func vmacOf(in *Instance) *VMAC {
 	if in.VMAC == nil {
 		in.VMAC = &VMAC{}
 	}

@@ -11,14 +11,9 @@ import (
 type RTEntry = rtnames.Entry
 
 // RTNamer is an optional extension of Environment: it reads the name files
-// keepalived reads for routes, rules and addresses. file is one of
-// "rt_tables", "rt_protos", "rt_scopes", "rt_realms", "rt_dsfield" and
-// "group" (under /etc/iproute2), or "protocols" (/etc/protocols, every name
-// and alias of a protocol). An Environment without it knows only
-// keepalived's built-in names.
-type RTNamer interface {
-	RTTable(file string) []RTEntry
-}
+// keepalived reads for routes, rules and addresses (rtnames.Namer). An
+// Environment without it knows only keepalived's built-in names.
+type RTNamer = rtnames.Namer
 
 // The name tables, from package rtnames.
 var (

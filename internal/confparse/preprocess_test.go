@@ -193,10 +193,10 @@ func TestReadRawAndPos(t *testing.T) {
 		got = append(got, rawPos{l.Raw, l.Pos})
 	}
 	want := []rawPos{
-		{`notify "/bin/echo 'a b' c" root`, Pos{mainConf, 1, 3}},
-		{`script "/d/x"`, Pos{mainConf, 3, 1}},
-		{"{", Pos{mainConf, 3, 17}},
-		{"y", Pos{mainConf, 3, 19}},
+		{`notify "/bin/echo 'a b' c" root`, Pos{File: mainConf, Line: 1, Col: 3}},
+		{`script "/d/x"`, Pos{File: mainConf, Line: 3, Col: 1}},
+		{"{", Pos{File: mainConf, Line: 3, Col: 17}},
+		{"y", Pos{File: mainConf, Line: 3, Col: 19}},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/track"
@@ -56,9 +56,9 @@ type repeater interface {
 type instance struct {
 	// cfg is the running configuration (after the VMAC rewrite); orig is
 	// the one given, which reloads compare against.
-	cfg    *confparse.Instance
-	orig   *confparse.Instance
-	global *confparse.Global
+	cfg    *config.Instance
+	orig   *config.Instance
+	global *config.Global
 	log    *slog.Logger
 	clock  clock.Clock
 	status *Status

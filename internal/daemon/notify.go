@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -96,7 +96,7 @@ func (n *notifier) close(grace time.Duration) {
 // scriptCommand turns a configured command into one the runner takes, as
 // the configured user (or script_user, or root). A disabled or unusable
 // command gives false.
-func scriptCommand(c *confparse.Command, args []string, g *confparse.Global, log *slog.Logger) (scripts.Command, bool) {
+func scriptCommand(c *config.Command, args []string, g *config.Global, log *slog.Logger) (scripts.Command, bool) {
 	if !c.IsSet() || c.Disabled {
 		return scripts.Command{}, false
 	}
@@ -140,7 +140,7 @@ func (in *instance) notifyCommands(to vrrp.State, state string) []scripts.Comman
 
 // specificNotify picks notify_<state> for a transition to; ok is false for
 // a state without notifies.
-func specificNotify(to vrrp.State, master, backup, fault, stop *confparse.Command) (c *confparse.Command, ok bool) {
+func specificNotify(to vrrp.State, master, backup, fault, stop *config.Command) (c *config.Command, ok bool) {
 	switch to {
 	case vrrp.StateMaster:
 		return master, true
@@ -157,7 +157,7 @@ func specificNotify(to vrrp.State, master, backup, fault, stop *confparse.Comman
 // notifyCommands are the scripts of one transition (reference §5.1): the
 // specific script with its own words, then the generic notify with kind
 // (INSTANCE or GROUP), name, state and priority appended.
-func notifyCommands(specific, generic *confparse.Command, kind, name, state string, prio int, g *confparse.Global, log *slog.Logger) []scripts.Command {
+func notifyCommands(specific, generic *config.Command, kind, name, state string, prio int, g *config.Global, log *slog.Logger) []scripts.Command {
 	var out []scripts.Command
 	if c, ok := scriptCommand(specific, scripts.NotifyArgs(specific, "", name, state, 0), g, log); ok {
 		out = append(out, c)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -13,8 +13,8 @@ import (
 // instUpdate is what a reload changes in a running instance: its
 // configuration (cfg nil: unchanged), global_defs and sync group.
 type instUpdate struct {
-	cfg    *confparse.Instance
-	global *confparse.Global
+	cfg    *config.Instance
+	global *config.Global
 	group  *syncGroup
 	done   chan struct{}
 }
@@ -28,7 +28,7 @@ type instUpdate struct {
 // source, VMAC or address ownership changed is replaced (stopped quietly,
 // started anew); a removed instance runs its stop sequence with
 // notify_deleted; new instances start. cfg has been checked already.
-func (r *runner) reload(cfg *confparse.Config) error {
+func (r *runner) reload(cfg *config.Config) error {
 	r.d.Log.Info("Reloading")
 	vmacs, err := planVMACs(cfg)
 	if err != nil {
@@ -40,16 +40,16 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	for _, in := range r.current() {
 		running[in.cfg.Name] = in
 	}
-	raw := map[string]*confparse.Instance{}
+	raw := map[string]*config.Instance{}
 	for _, ic := range cfg.Instances {
 		raw[ic.Name] = ic
 	}
 	// Plan: what reload.Plan says, against what runs (an instance that
 	// could not start before is started now).
 	type slot struct {
-		ic     *confparse.Instance // as configured
-		keep   *instance           // kept instance, or nil for a new one
-		update *confparse.Instance // for a kept one: its new effective configuration, if it changed
+		ic     *config.Instance // as configured
+		keep   *instance        // kept instance, or nil for a new one
+		update *config.Instance // for a kept one: its new effective configuration, if it changed
 	}
 	var plan []slot
 	var gone []*instance
@@ -104,7 +104,7 @@ func (r *runner) reload(cfg *confparse.Config) error {
 	}
 	// Start.
 	var next, fresh []*instance
-	updates := map[*instance]*confparse.Instance{}
+	updates := map[*instance]*config.Instance{}
 	for _, s := range plan {
 		if s.keep != nil {
 			if s.update != nil {
@@ -221,7 +221,7 @@ func minus[T any](a, b []T) []T {
 
 // reloadStatic adds and removes static addresses, routes and rules that
 // the reload changed.
-func (r *runner) reloadStatic(old, cur *confparse.Config) {
+func (r *runner) reloadStatic(old, cur *config.Config) {
 	removeStatic(minus(old.StaticAddresses, cur.StaticAddresses), minus(old.StaticRoutes, cur.StaticRoutes),
 		minus(old.StaticRules, cur.StaticRules), r.d)
 	addStatic(minus(cur.StaticAddresses, old.StaticAddresses), minus(cur.StaticRoutes, old.StaticRoutes),
@@ -242,13 +242,13 @@ func sameMembers(g *syncGroup, kept map[string]*instance) bool {
 // syncCheckers runs one checker per vrrp_script that instances track. A
 // checker whose script and trackers are unchanged keeps running, with its
 // state; others are (re)started and removed ones end.
-func (r *runner) syncCheckers(cfg *confparse.Config) {
+func (r *runner) syncCheckers(cfg *config.Config) {
 	want := map[string]bool{}
 	for _, s := range cfg.Scripts {
 		var names []string // identities: a replaced instance is another tracker
 		var trackers []*instance
 		for _, in := range r.current() {
-			if slices.ContainsFunc(in.cfg.TrackScripts, func(t confparse.TrackRef) bool { return t.Name == s.Name }) {
+			if slices.ContainsFunc(in.cfg.TrackScripts, func(t config.TrackRef) bool { return t.Name == s.Name }) {
 				names = append(names, fmt.Sprintf("%p", in))
 				trackers = append(trackers, in)
 			}
@@ -268,7 +268,7 @@ func (r *runner) syncCheckers(cfg *confparse.Config) {
 		ctx, cancel := context.WithCancel(r.ctx)
 		c := &checkerRun{script: s, trackers: who, stop: cancel}
 		one := *cfg
-		one.Scripts = []*confparse.Script{s}
+		one.Scripts = []*config.Script{s}
 		runCheckers(ctx, &one, r.d, trackers, &c.wg)
 		r.checkers[s.Name] = c
 	}

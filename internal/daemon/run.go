@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
@@ -56,7 +56,7 @@ type Deps struct {
 // stop sequence (reference §5.6) and returns. Status, if not nil, is kept
 // up to date. Configurations received on d.Reloads replace the running one
 // without disturbing what did not change (see reload).
-func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) error {
+func Run(ctx context.Context, cfg *config.Config, d Deps, status *Status) error {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
@@ -102,7 +102,7 @@ func Run(ctx context.Context, cfg *confparse.Config, d Deps, status *Status) err
 // Reload asks Run to switch to Config; Run sends the outcome on Done
 // (buffered by the sender) once the new configuration runs.
 type Reload struct {
-	Config *confparse.Config
+	Config *config.Config
 	Done   chan<- error
 }
 
@@ -113,7 +113,7 @@ type runner struct {
 	d      Deps
 	status *Status
 	ctx    context.Context
-	cfg    *confparse.Config
+	cfg    *config.Config
 
 	mu    sync.Mutex // guards insts for the watchers
 	insts []*instance
@@ -130,14 +130,14 @@ type runner struct {
 // groupRun is a running sync group and what ends it.
 type groupRun struct {
 	g    *syncGroup
-	cfg  *confparse.SyncGroup // as configured
+	cfg  *config.SyncGroup // as configured
 	stop context.CancelFunc
 	done chan struct{}
 }
 
 // checkerRun is a running vrrp_script checker and what ends it.
 type checkerRun struct {
-	script   *confparse.Script
+	script   *config.Script
 	trackers string // names of the instances tracking it
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -152,7 +152,7 @@ func (r *runner) current() []*instance {
 
 // startAll starts cfg from nothing: instances, static addresses, watchers,
 // checkers, sync groups, then the instances' state machines.
-func (r *runner) startAll(cfg *confparse.Config) error {
+func (r *runner) startAll(cfg *config.Config) error {
 	r.cfg = cfg
 	vmacs, err := planVMACs(cfg)
 	if err != nil {
@@ -192,7 +192,7 @@ func (r *runner) startAll(cfg *confparse.Config) error {
 }
 
 // newInstance sets up an instance of cfg with its VMAC, if planned.
-func (r *runner) newInstance(ic *confparse.Instance, cfg *confparse.Config, vmacs map[*confparse.Instance]vip.VMAC) (*instance, error) {
+func (r *runner) newInstance(ic *config.Instance, cfg *config.Config, vmacs map[*config.Instance]vip.VMAC) (*instance, error) {
 	var v *vip.VMAC
 	if vm, ok := vmacs[ic]; ok {
 		v = &vm
@@ -264,7 +264,7 @@ func (r *runner) shutdown() {
 // (by name) whose configuration and members are unchanged. A new group
 // starting with the daemon enters BACKUP with its notifies; one created
 // by a reload takes its members' states silently.
-func (r *runner) startGroups(cfg *confparse.Config, keep map[string]*groupRun) {
+func (r *runner) startGroups(cfg *config.Config, keep map[string]*groupRun) {
 	byName := map[string]*instance{}
 	for _, in := range r.current() {
 		byName[in.cfg.Name] = in
@@ -326,7 +326,7 @@ func groupStateOf(members []*instance, st *Status) vrrp.State {
 
 // inGroup reports whether the instance is a member of a sync group with at
 // least two members.
-func inGroup(name string, cfg *confparse.Config) bool {
+func inGroup(name string, cfg *config.Config) bool {
 	for _, g := range cfg.SyncGroups {
 		if len(g.Members) >= 2 && slices.Contains(g.Members, name) {
 			return true
@@ -338,10 +338,10 @@ func inGroup(name string, cfg *confparse.Config) bool {
 // newInstance sets up one instance: its VMAC when v is not nil (created
 // before the socket opens, and deleted again if the instance cannot be set
 // up), its state machine and its endpoint.
-func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *Status, v *vip.VMAC) (*instance, error) {
+func newInstance(ic *config.Instance, cfg *config.Config, d Deps, status *Status, v *vip.VMAC) (*instance, error) {
 	orig := ic
 	fam := vrrp.IPv4
-	if ic.Family == confparse.IPv6 {
+	if ic.Family == config.IPv6 {
 		fam = vrrp.IPv6
 	}
 	src := ic.UnicastSrcIP
@@ -411,7 +411,7 @@ func newInstance(ic *confparse.Instance, cfg *confparse.Config, d Deps, status *
 // scriptsToWaitFor lists the instance's tracked vrrp_scripts, whose first
 // results its start waits for, and how long at most: the longest first run
 // (timeout, or interval) plus the kill grace and a second.
-func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config, runScripts bool) (map[string]bool, time.Duration) {
+func scriptsToWaitFor(ic *config.Instance, cfg *config.Config, runScripts bool) (map[string]bool, time.Duration) {
 	names := map[string]bool{}
 	longest := time.Duration(0)
 	for _, t := range ic.TrackScripts {
@@ -424,12 +424,12 @@ func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config, runScripts 
 	}
 	// Tracked files and processes are read at once.
 	for _, t := range ic.TrackFiles {
-		if slices.ContainsFunc(cfg.TrackFiles, func(f *confparse.TrackFile) bool { return f.Name == t.Name }) {
+		if slices.ContainsFunc(cfg.TrackFiles, func(f *config.TrackFile) bool { return f.Name == t.Name }) {
 			names["file "+t.Name] = true
 		}
 	}
 	for _, t := range ic.TrackProcesses {
-		if slices.ContainsFunc(cfg.TrackProcesses, func(p *confparse.TrackProcess) bool { return p.Name == t.Name }) {
+		if slices.ContainsFunc(cfg.TrackProcesses, func(p *config.TrackProcess) bool { return p.Name == t.Name }) {
 			names["process "+t.Name] = true
 		}
 	}
@@ -440,9 +440,9 @@ func scriptsToWaitFor(ic *confparse.Instance, cfg *confparse.Config, runScripts 
 }
 
 // machineConfig maps a lowered instance onto its state machine's Config.
-func machineConfig(ic *confparse.Instance, fam vrrp.Family, src netip.Addr) vrrp.Config {
+func machineConfig(ic *config.Instance, fam vrrp.Family, src netip.Addr) vrrp.Config {
 	init := vrrp.StateBackup
-	if ic.State == confparse.StateMaster {
+	if ic.State == config.StateMaster {
 		init = vrrp.StateMaster
 	}
 	return vrrp.Config{
@@ -458,7 +458,7 @@ func machineConfig(ic *confparse.Instance, fam vrrp.Family, src netip.Addr) vrrp
 }
 
 // expectation maps a lowered instance onto the receive checks' Expect.
-func expectation(ic *confparse.Instance, fam vrrp.Family, g *confparse.Global) vrrp.Expect {
+func expectation(ic *config.Instance, fam vrrp.Family, g *config.Global) vrrp.Expect {
 	e := vrrp.Expect{
 		Name: ic.Name, Family: fam, Version: uint8(ic.Version), VRID: uint8(ic.VRID),
 		AuthType: vrrp.AuthType(ic.AuthType), VIPs: vipAddrs(ic.VIPs),
@@ -600,7 +600,7 @@ func (in *instance) watched() []string {
 	return names
 }
 
-func addStatic(addrs []*confparse.Address, routes []*confparse.Route, rules []*confparse.Rule, d Deps) {
+func addStatic(addrs []*config.Address, routes []*config.Route, rules []*config.Rule, d Deps) {
 	for _, a := range addrs {
 		if err := d.Net.AddAddress(a); err != nil {
 			d.Log.Warn("static address " + a.Prefix.String() + ": " + err.Error())
@@ -618,7 +618,7 @@ func addStatic(addrs []*confparse.Address, routes []*confparse.Route, rules []*c
 	}
 }
 
-func removeStatic(addrs []*confparse.Address, routes []*confparse.Route, rules []*confparse.Rule, d Deps) {
+func removeStatic(addrs []*config.Address, routes []*config.Route, rules []*config.Rule, d Deps) {
 	for _, r := range rules {
 		d.Net.DelRule(r)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/vip/viptest"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -97,7 +98,7 @@ func (e *hubEndpoint) Close() error {
 	return nil
 }
 
-func loadConfig(t *testing.T, text string) *confparse.Config {
+func loadConfig(t *testing.T, text string) *config.Config {
 	t.Helper()
 	cfg, diags := confparse.Load("/t.conf", confparse.Options{
 		Read: confparse.ReadOptions{FS: confparse.MemFS{"/t.conf": text}},
@@ -235,7 +236,7 @@ func TestRunOwnInterfaceDown(t *testing.T) {
 // startDaemon runs Run on cfg with deps until stop is called or the test
 // ends; Open defaults to a fresh hub and SourceAddr to 192.0.2.1. stop
 // waits for Run and fails the test on its error.
-func startDaemon(t *testing.T, cfg *confparse.Config, deps Deps) (status *Status, stop func()) {
+func startDaemon(t *testing.T, cfg *config.Config, deps Deps) (status *Status, stop func()) {
 	t.Helper()
 	if deps.Open == nil {
 		deps.Open = (&hub{}).open("192.0.2.1")

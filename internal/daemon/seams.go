@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 )
 
@@ -17,13 +17,13 @@ import (
 // static ones: addresses, routes and rules. HasAddress tells a VIP deleted
 // behind the daemon's back from one already back.
 type Addresses interface {
-	AddAddress(a *confparse.Address) error
-	DelAddress(a *confparse.Address) error
+	AddAddress(a *config.Address) error
+	DelAddress(a *config.Address) error
 	HasAddress(ifname string, p netip.Prefix) (bool, error)
-	AddRoute(r *confparse.Route) error
-	DelRoute(r *confparse.Route) error
-	AddRule(r *confparse.Rule) error
-	DelRule(r *confparse.Rule) error
+	AddRoute(r *config.Route) error
+	DelRoute(r *config.Route) error
+	AddRule(r *config.Rule) error
+	DelRule(r *config.Rule) error
 }
 
 // Announcer sends count gratuitous ARPs (IPv4) or unsolicited neighbour

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -23,11 +23,11 @@ import (
 // goroutine orders members with syncCmds and waits for each member to
 // carry the order out. It is safe for concurrent use.
 type syncGroup struct {
-	cfg     *confparse.SyncGroup
+	cfg     *config.SyncGroup
 	members []*instance
 	log     *slog.Logger
 	notify  *notifier // nil without a script runner
-	global  *confparse.Global
+	global  *config.Global
 	events  EventSink
 
 	mu    sync.Mutex
@@ -58,7 +58,7 @@ type syncCmd struct {
 	done  chan struct{}
 }
 
-func newSyncGroup(g *confparse.SyncGroup, members []*instance, d Deps, global *confparse.Global, events EventSink) *syncGroup {
+func newSyncGroup(g *config.SyncGroup, members []*instance, d Deps, global *config.Global, events EventSink) *syncGroup {
 	sg := &syncGroup{
 		cfg: g, members: members, log: d.Log, global: global, events: events,
 		wake: make(chan struct{}, 1), state: vrrp.StateInit,

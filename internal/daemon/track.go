@@ -5,7 +5,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 )
 
@@ -14,14 +14,14 @@ import (
 // changes, to the instances tracking it. A script that confparse disabled
 // (it cannot run: issue 4) is never run and reported failed once. The
 // checkers end with ctx.
-func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*instance, wg *sync.WaitGroup) {
+func runCheckers(ctx context.Context, cfg *config.Config, d Deps, insts []*instance, wg *sync.WaitGroup) {
 	if d.Scripts == nil {
 		return
 	}
 	for _, s := range cfg.Scripts {
 		var trackers []*instance
 		for _, in := range insts {
-			if slices.ContainsFunc(in.cfg.TrackScripts, func(t confparse.TrackRef) bool { return t.Name == s.Name }) {
+			if slices.ContainsFunc(in.cfg.TrackScripts, func(t config.TrackRef) bool { return t.Name == s.Name }) {
 				trackers = append(trackers, in)
 			}
 		}
@@ -57,7 +57,7 @@ func runCheckers(ctx context.Context, cfg *confparse.Config, d Deps, insts []*in
 
 // checkerCommand is the command a vrrp_script's checker runs, as the
 // script's user (or script_user, or root); a disabled script needs none.
-func checkerCommand(s *confparse.Script, g *confparse.Global, d Deps) (scripts.Command, bool) {
+func checkerCommand(s *config.Script, g *config.Global, d Deps) (scripts.Command, bool) {
 	if s.Command.Disabled {
 		return scripts.Command{}, true
 	}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -32,7 +32,7 @@ type trackersRun struct {
 // when the blocks the instances use changed. A tracker's first updates
 // carry every object's current state, so restarted trackers resend them and
 // instances whose values did not change see no change.
-func (r *runner) syncTrackers(cfg *confparse.Config, reload bool) {
+func (r *runner) syncTrackers(cfg *config.Config, reload bool) {
 	files, procs := trackedBlocks(cfg, r.current())
 	key := fmt.Sprintf("%+v %+v", files, procs)
 	if r.trackers != nil {
@@ -95,7 +95,7 @@ func (r *runner) deliverTrack(ctx context.Context, u trackUpdate) {
 		if u.file {
 			refs = in.cfg.TrackFiles
 		}
-		if !slices.ContainsFunc(refs, func(t confparse.TrackRef) bool { return t.Name == u.name }) {
+		if !slices.ContainsFunc(refs, func(t config.TrackRef) bool { return t.Name == u.name }) {
 			continue
 		}
 		select {
@@ -108,26 +108,26 @@ func (r *runner) deliverTrack(ctx context.Context, u trackUpdate) {
 
 // trackedBlocks are the track_file and vrrp_track_process blocks some
 // instance tracks.
-func trackedBlocks(cfg *confparse.Config, insts []*instance) ([]*confparse.TrackFile, []*confparse.TrackProcess) {
+func trackedBlocks(cfg *config.Config, insts []*instance) ([]*config.TrackFile, []*config.TrackProcess) {
 	used := func(name string, file bool) bool {
 		for _, in := range insts {
 			refs := in.cfg.TrackProcesses
 			if file {
 				refs = in.cfg.TrackFiles
 			}
-			if slices.ContainsFunc(refs, func(t confparse.TrackRef) bool { return t.Name == name }) {
+			if slices.ContainsFunc(refs, func(t config.TrackRef) bool { return t.Name == name }) {
 				return true
 			}
 		}
 		return false
 	}
-	var files []*confparse.TrackFile
+	var files []*config.TrackFile
 	for _, f := range cfg.TrackFiles {
 		if used(f.Name, true) {
 			files = append(files, f)
 		}
 	}
-	var procs []*confparse.TrackProcess
+	var procs []*config.TrackProcess
 	for _, p := range cfg.TrackProcesses {
 		if used(p.Name, false) {
 			procs = append(procs, p)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -99,7 +99,7 @@ func (t *tracking) arrived(name string) bool {
 // vmac (unless dont_track_primary) is down, or a tracked interface,
 // script, file or process puts it in FAULT (track.UpDownEffect,
 // track.FileEffect, track.ProcessEffect), with keepalived's reason.
-func (t *tracking) fault(cfg *confparse.Instance, vmac string) (bool, string) {
+func (t *tracking) fault(cfg *config.Instance, vmac string) (bool, string) {
 	if !cfg.DontTrackPrimary && !t.up(cfg.Interface) {
 		return true, "interface " + cfg.Interface + " down"
 	}
@@ -138,7 +138,7 @@ func (t *tracking) fault(cfg *confparse.Instance, vmac string) (bool, string) {
 
 // delta is the weighted tracked interfaces', scripts', files' and
 // processes' change to the base priority (for track.Priority).
-func (t *tracking) delta(cfg *confparse.Instance) int {
+func (t *tracking) delta(cfg *config.Instance) int {
 	d := 0
 	for _, r := range cfg.TrackInterfaces {
 		_, delta := track.UpDownEffect(r, t.up(r.Name))

@@ -3,25 +3,25 @@ package daemon
 import (
 	"testing"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // tracking decides fault and priority change from what was reported,
 // without a machine: keepalived's reasons, weights summed, unknowns
 // ignored.
 func TestTrackingFaultAndDelta(t *testing.T) {
-	cfg := &confparse.Instance{
+	cfg := &config.Instance{
 		Interface: "eth0",
-		TrackInterfaces: []confparse.TrackRef{
+		TrackInterfaces: []config.TrackRef{
 			{Name: "eth1", Weight: -60, WeightSet: true},
 			{Name: "eth2"}, // weight 0: down is FAULT
 		},
-		TrackScripts: []confparse.TrackRef{
+		TrackScripts: []config.TrackRef{
 			{Name: "chk_up", Weight: 10, WeightSet: true},
 			{Name: "chk_0"},
 		},
-		TrackFiles:     []confparse.TrackRef{{Name: "tf", Weight: -5, WeightSet: true}},
-		TrackProcesses: []confparse.TrackRef{{Name: "tp", Weight: -7, WeightSet: true}},
+		TrackFiles:     []config.TrackRef{{Name: "tf", Weight: -5, WeightSet: true}},
+		TrackProcesses: []config.TrackRef{{Name: "tp", Weight: -7, WeightSet: true}},
 	}
 	var tr tracking
 	check := func(step string, wantFault bool, wantWhy string, wantDelta int) {

@@ -4,20 +4,20 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 )
 
 // usesVMAC reports whether the instance has a macvlan VMAC (use_vmac
 // without use_ipvlan).
-func usesVMAC(ic *confparse.Instance) bool {
+func usesVMAC(ic *config.Instance) bool {
 	return ic.VMAC != nil && ic.VMAC.UseVMAC && !ic.VMAC.UseIPVLAN
 }
 
 // xmitBase reports whether an instance with a VMAC sends and receives its
 // adverts on the base interface: vmac_xmit_base, forced on by unicast
 // peers (reference §7.8).
-func xmitBase(ic *confparse.Instance) bool {
+func xmitBase(ic *config.Instance) bool {
 	return ic.VMAC.XmitBase || len(ic.UnicastPeers) > 0
 }
 
@@ -27,18 +27,18 @@ func xmitBase(ic *confparse.Instance) bool {
 // by an earlier instance becomes PREFIX1.VRID, PREFIX2.VRID and so on
 // (seen with keepalived: an IPv6 and an IPv4 instance with VRID 51 get
 // vrrp.51 and vrrp1.51).
-func planVMACs(cfg *confparse.Config) (map[*confparse.Instance]vip.VMAC, error) {
+func planVMACs(cfg *config.Config) (map[*config.Instance]vip.VMAC, error) {
 	prefix := cfg.Global.VMACPrefix
 	if prefix == "" {
 		prefix = "vrrp"
 	}
 	taken := map[string]bool{}
-	out := map[*confparse.Instance]vip.VMAC{}
+	out := map[*config.Instance]vip.VMAC{}
 	for _, ic := range cfg.Instances {
 		if !usesVMAC(ic) {
 			continue
 		}
-		v := vip.VMAC{Name: ic.VMAC.Name, Base: ic.Interface, IPv6: ic.Family == confparse.IPv6}
+		v := vip.VMAC{Name: ic.VMAC.Name, Base: ic.Interface, IPv6: ic.Family == config.IPv6}
 		vrid := uint8(ic.VRID)
 		v.MAC = vip.VRRPMAC(vrid, v.IPv6)
 		if ic.VMAC.Addr != "" {
@@ -65,10 +65,10 @@ func planVMACs(cfg *confparse.Config) (map[*confparse.Instance]vip.VMAC, error) 
 // on the VMAC. The configuration does not say whether "dev" was written,
 // so an explicit "dev" naming the instance's own interface moves too;
 // VIPs on other interfaces stay where they are.
-func withVMAC(ic *confparse.Instance, v vip.VMAC) *confparse.Instance {
+func withVMAC(ic *config.Instance, v vip.VMAC) *config.Instance {
 	out := *ic
-	move := func(as []*confparse.Address) []*confparse.Address {
-		moved := make([]*confparse.Address, len(as))
+	move := func(as []*config.Address) []*config.Address {
+		moved := make([]*config.Address, len(as))
 		for i, a := range as {
 			c := *a
 			if c.Dev == ic.Interface {
@@ -83,7 +83,7 @@ func withVMAC(ic *confparse.Instance, v vip.VMAC) *confparse.Instance {
 }
 
 // createVMAC creates the instance's VMAC, logging keepalived's line.
-func createVMAC(d Deps, ic *confparse.Instance, v vip.VMAC) error {
+func createVMAC(d Deps, ic *config.Instance, v vip.VMAC) error {
 	if err := d.Net.AddVMAC(v); err != nil {
 		return err
 	}

@@ -7,13 +7,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // buildAdvert returns the advert of an instance configured so, with
 // priority 0.
-func buildAdvert(cfg *confparse.Instance) vrrp.Advert {
+func buildAdvert(cfg *config.Instance) vrrp.Advert {
 	adv := vrrp.Advert{
 		Version: uint8(cfg.Version), Type: vrrp.TypeAdvertisement, VRID: uint8(cfg.VRID),
 		Addrs: vipAddrs(cfg.VIPs),
@@ -28,7 +28,7 @@ func buildAdvert(cfg *confparse.Instance) vrrp.Advert {
 	return adv
 }
 
-func vipAddrs(as []*confparse.Address) []netip.Addr {
+func vipAddrs(as []*config.Address) []netip.Addr {
 	out := make([]netip.Addr, len(as))
 	for i, a := range as {
 		out[i] = a.Prefix.Addr()
@@ -37,7 +37,7 @@ func vipAddrs(as []*confparse.Address) []netip.Addr {
 }
 
 // allAddrs are an instance's VIPs, then its eVIPs.
-func allAddrs(cfg *confparse.Instance) []*confparse.Address {
+func allAddrs(cfg *config.Instance) []*config.Address {
 	return append(slices.Clone(cfg.VIPs), cfg.EVIPs...)
 }
 
@@ -55,20 +55,20 @@ func (w *wire) send(prio int) error {
 }
 
 // setAddrs adds an instance's VIPs and eVIPs, then its routes and rules.
-func (w *wire) setAddrs(cfg *confparse.Instance) {
+func (w *wire) setAddrs(cfg *config.Instance) {
 	w.change(allAddrs(cfg), cfg.Routes, cfg.Rules, nil, nil, nil)
 }
 
 // clearAddrs removes an instance's rules and routes, then its VIPs and
 // eVIPs.
-func (w *wire) clearAddrs(cfg *confparse.Instance) {
+func (w *wire) clearAddrs(cfg *config.Instance) {
 	w.change(nil, nil, nil, allAddrs(cfg), cfg.Routes, cfg.Rules)
 }
 
 // moveAddrs applies a reload's address changes to a MASTER: what left the
 // configuration is deleted, what joined is added, and new VIPs are
 // announced; the rest is not touched.
-func (w *wire) moveAddrs(ctx context.Context, old, cur *confparse.Instance) {
+func (w *wire) moveAddrs(ctx context.Context, old, cur *config.Instance) {
 	oldAddrs, newAddrs := allAddrs(old), allAddrs(cur)
 	added := minus(newAddrs, oldAddrs)
 	w.change(added, minus(cur.Routes, old.Routes), minus(cur.Rules, old.Rules),
@@ -78,8 +78,8 @@ func (w *wire) moveAddrs(ctx context.Context, old, cur *confparse.Instance) {
 
 // change deletes rules, routes and addresses, in that order, then adds
 // addresses, routes and rules; failures are logged and the rest done.
-func (w *wire) change(addA []*confparse.Address, addRt []*confparse.Route, addRu []*confparse.Rule,
-	delA []*confparse.Address, delRt []*confparse.Route, delRu []*confparse.Rule) {
+func (w *wire) change(addA []*config.Address, addRt []*config.Route, addRu []*config.Rule,
+	delA []*config.Address, delRt []*config.Route, delRu []*config.Rule) {
 	try := func(err error) {
 		if err != nil {
 			w.warn(err)
@@ -108,7 +108,7 @@ func (w *wire) change(addA []*confparse.Address, addRt []*confparse.Route, addRu
 // announce sends a GARP / unsolicited NA burst for the addresses in
 // list, per interface and family. Bursts spaced by an interval run in the
 // background so the instance keeps its timing.
-func (w *wire) announce(ctx context.Context, list []*confparse.Address, repeat int) {
+func (w *wire) announce(ctx context.Context, list []*config.Address, repeat int) {
 	if repeat <= 0 {
 		return
 	}

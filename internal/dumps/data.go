@@ -9,12 +9,12 @@ import (
 	"os/user"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // ScriptState is the running state of one vrrp_script, for the data dump.
 type ScriptState struct {
-	Script *confparse.Script
+	Script *config.Script
 	// Result is keepalived's rise/fall counter.
 	Result int
 	// Init is set until the script has a first result.
@@ -33,7 +33,7 @@ type ScriptState struct {
 // (LVS, checkers, BFD, SNMP, DBus, nftables, netlink buffers), socket
 // descriptors, the "VRRP Sockpool", "VRRP Track processes", "Interfaces"
 // and static address/route/rule sections, and firewall flags.
-func WriteData(w io.Writer, cfg *confparse.Config, insts []Instance, scripts []ScriptState) error {
+func WriteData(w io.Writer, cfg *config.Config, insts []Instance, scripts []ScriptState) error {
 	n := systemNames()
 	bw := bufio.NewWriter(w)
 	d := &dataWriter{w: bw, n: n}
@@ -53,7 +53,7 @@ func WriteData(w io.Writer, cfg *confparse.Config, insts []Instance, scripts []S
 
 // WriteParentData writes the global section as keepalived's parent process
 // writes it to /tmp/keepalived_parent.data on SIGUSR1.
-func WriteParentData(w io.Writer, cfg *confparse.Config) error {
+func WriteParentData(w io.Writer, cfg *config.Config) error {
 	bw := bufio.NewWriter(w)
 	d := &dataWriter{w: bw, n: systemNames()}
 	d.global(cfg, true)
@@ -76,14 +76,14 @@ func (d *dataWriter) f(format string, args ...any) {
 	d.w.WriteByte('\n')
 }
 
-func (d *dataWriter) instance(cfg *confparse.Config, in *Instance) {
+func (d *dataWriter) instance(cfg *config.Config, in *Instance) {
 	c := in.Config
 	d.f(" VRRP Instance = %s", c.Name)
 	d.f("   VRRP Version = %d", c.Version)
 	if in.SyncGroup != "" {
 		d.f("   Sync group = %s", in.SyncGroup)
 	}
-	if c.Family == confparse.IPv6 {
+	if c.Family == config.IPv6 {
 		d.line("   Using Native IPv6")
 	}
 	d.f("   State = %s", in.State)
@@ -117,7 +117,7 @@ func (d *dataWriter) instance(cfg *confparse.Config, in *Instance) {
 	d.notify(cfg, c)
 }
 
-func (d *dataWriter) flags(c *confparse.Instance, in *Instance) {
+func (d *dataWriter) flags(c *config.Instance, in *Instance) {
 	switch {
 	case len(c.UnicastPeers) > 0:
 		d.line("   Flags:")
@@ -129,7 +129,7 @@ func (d *dataWriter) flags(c *confparse.Instance, in *Instance) {
 	}
 }
 
-func (d *dataWriter) iface(c *confparse.Instance, in *Instance) {
+func (d *dataWriter) iface(c *config.Instance, in *Instance) {
 	if in.VMACName == "" {
 		d.f("   Interface = %s", orText(in.IfName, c.Interface))
 	} else {
@@ -152,7 +152,7 @@ func (d *dataWriter) iface(c *confparse.Instance, in *Instance) {
 	}
 }
 
-func (d *dataWriter) transport(cfg *confparse.Config, c *confparse.Instance, in *Instance) {
+func (d *dataWriter) transport(cfg *config.Config, c *config.Instance, in *Instance) {
 	src, fromConfig := in.SrcIP, false
 	for _, a := range []netip.Addr{c.UnicastSrcIP, c.McastSrcIP} {
 		if a.IsValid() {
@@ -170,11 +170,11 @@ func (d *dataWriter) transport(cfg *confparse.Config, c *confparse.Instance, in 
 	group := c.McastDstIP
 	if !group.IsValid() {
 		group = cfg.Global.McastGroup4
-		if c.Family == confparse.IPv6 {
+		if c.Family == config.IPv6 {
 			group = cfg.Global.McastGroup6
 		}
 	}
-	if c.Family == confparse.IPv6 {
+	if c.Family == config.IPv6 {
 		index := in.IfIndex
 		if ifi, err := net.InterfaceByName(c.Interface); index == 0 && err == nil {
 			index = ifi.Index
@@ -185,7 +185,7 @@ func (d *dataWriter) transport(cfg *confparse.Config, c *confparse.Instance, in 
 	}
 }
 
-func (d *dataWriter) garp(c *confparse.Instance) {
+func (d *dataWriter) garp(c *config.Instance) {
 	d.f("   Gratuitous ARP delay = %d", wholeSeconds(c.GarpMasterDelay))
 	d.f("   Gratuitous ARP repeat = %d", c.GarpMasterRepeat)
 	d.f("   Gratuitous ARP refresh = %d", wholeSeconds(c.GarpMasterRefresh))
@@ -197,7 +197,7 @@ func (d *dataWriter) garp(c *confparse.Instance) {
 	d.f("   Send advert after receive higher priority advert = %t", c.HigherPrioSendAdvert)
 }
 
-func (d *dataWriter) priority(c *confparse.Instance, in *Instance) {
+func (d *dataWriter) priority(c *config.Instance, in *Instance) {
 	d.f("   Virtual Router ID = %d", c.VRID)
 	d.f("   Priority = %d", c.Priority)
 	d.f("   Effective priority = %d", in.EffectivePriority)
@@ -217,10 +217,10 @@ func (d *dataWriter) priority(c *confparse.Instance, in *Instance) {
 	}
 	d.f("   Promote_secondaries = %s", enabled(promoteSecondaries(c)))
 	switch {
-	case c.AuthType == confparse.AuthPass:
+	case c.AuthType == config.AuthPass:
 		d.line("   Authentication type = SIMPLE_PASSWORD")
 		d.f("   Password = %s", c.AuthPass)
-	case c.AuthType == confparse.AuthAH:
+	case c.AuthType == config.AuthAH:
 		d.line("   Authentication type = IPSEC_AH")
 	case c.Version == 2:
 		d.line("   Authentication type = none")
@@ -243,7 +243,7 @@ func (d *dataWriter) addresses(in *Instance) {
 	}
 }
 
-func (d *dataWriter) unicast(c *confparse.Instance) {
+func (d *dataWriter) unicast(c *config.Instance) {
 	if len(c.UnicastPeers) == 0 {
 		return
 	}
@@ -267,7 +267,7 @@ func (d *dataWriter) unicast(c *confparse.Instance) {
 	d.f("   Unicast checksum compatibility = %s", compat)
 }
 
-func (d *dataWriter) routing(c *confparse.Instance) {
+func (d *dataWriter) routing(c *config.Instance) {
 	if len(c.Routes) > 0 {
 		d.line("   Virtual Routes :")
 		for _, r := range c.Routes {
@@ -282,7 +282,7 @@ func (d *dataWriter) routing(c *confparse.Instance) {
 	}
 }
 
-func (d *dataWriter) tracking(c *confparse.Instance) {
+func (d *dataWriter) tracking(c *config.Instance) {
 	if len(c.TrackInterfaces) > 0 {
 		d.line("   Tracked interfaces :")
 		for _, t := range c.TrackInterfaces {
@@ -303,7 +303,7 @@ func (d *dataWriter) tracking(c *confparse.Instance) {
 	}
 }
 
-func (d *dataWriter) notify(cfg *confparse.Config, c *confparse.Instance) {
+func (d *dataWriter) notify(cfg *config.Config, c *config.Instance) {
 	d.f("   Using smtp notification = %s", yesNo(c.SMTPAlert))
 	deleted := "Fault"
 	if c.NotifyDeletedSet {
@@ -316,7 +316,7 @@ func (d *dataWriter) notify(cfg *confparse.Config, c *confparse.Instance) {
 	d.f("   Notify priority changes = %t", c.NotifyPriorityChanges)
 }
 
-func (d *dataWriter) syncGroups(cfg *confparse.Config, insts []Instance) {
+func (d *dataWriter) syncGroups(cfg *config.Config, insts []Instance) {
 	d.line("------< VRRP Sync groups >------")
 	for _, g := range cfg.SyncGroups {
 		state, faults, inits := groupState(g, insts)
@@ -332,7 +332,7 @@ func (d *dataWriter) syncGroups(cfg *confparse.Config, insts []Instance) {
 
 // groupState derives a sync group's state from its members': FAULT if one
 // is in FAULT, else the first member's.
-func groupState(g *confparse.SyncGroup, insts []Instance) (state State, faults, inits int) {
+func groupState(g *config.SyncGroup, insts []Instance) (state State, faults, inits int) {
 	state = StateInit
 	first := true
 	for _, m := range g.Members {
@@ -355,7 +355,7 @@ func groupState(g *confparse.SyncGroup, insts []Instance) (state State, faults, 
 	return state, faults, inits
 }
 
-func (d *dataWriter) scripts(cfg *confparse.Config, scripts []ScriptState) {
+func (d *dataWriter) scripts(cfg *config.Config, scripts []ScriptState) {
 	d.line("------< VRRP Scripts >------")
 	for _, st := range scripts {
 		s := st.Script
@@ -386,7 +386,7 @@ func (d *dataWriter) scripts(cfg *confparse.Config, scripts []ScriptState) {
 
 // scriptTimeout is the timeout keepalived prints: 0 when none was
 // configured, which the lowered configuration records as the interval.
-func scriptTimeout(s *confparse.Script) time.Duration {
+func scriptTimeout(s *config.Script) time.Duration {
 	if s.Timeout == s.Interval {
 		return 0
 	}
@@ -423,7 +423,7 @@ func ctimeText(t time.Time) string {
 
 // scriptIDs prints the uid:gid a script runs as: its own user and group,
 // else global_defs' script_user, else root.
-func scriptIDs(cfg *confparse.Config, usr, group string) string {
+func scriptIDs(cfg *config.Config, usr, group string) string {
 	if usr == "" {
 		usr, group = cfg.Global.ScriptUser, cfg.Global.ScriptGroup
 	}

@@ -4,14 +4,14 @@ import (
 	"os"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // global writes the "Global definitions" section: keepalived's VRRP
 // process (parent false) or its parent process (parent true), which leaves
 // out the default interface and prints an unset lower-priority GARP delay
 // and repeat as 4294967295.
-func (d *dataWriter) global(cfg *confparse.Config, parent bool) {
+func (d *dataWriter) global(cfg *config.Config, parent bool) {
 	g := &cfg.Global
 	d.line("------< Global definitions >------")
 	d.f(" Network namespace = %s", orText(cfg.TopLevel.NetNamespace, "(default)"))
@@ -53,7 +53,7 @@ func (d *dataWriter) global(cfg *confparse.Config, parent bool) {
 	d.f(" umask = %04o", umask)
 }
 
-func (d *dataWriter) smtp(g *confparse.Global) {
+func (d *dataWriter) smtp(g *config.Global) {
 	if g.SMTPServer == "" {
 		return
 	}
@@ -74,7 +74,7 @@ func (d *dataWriter) smtp(g *confparse.Global) {
 	}
 }
 
-func (d *dataWriter) globalGarp(g *confparse.Global, parent bool) {
+func (d *dataWriter) globalGarp(g *config.Global, parent bool) {
 	lowDelay, lowRep := int64(wholeSeconds(g.GarpLowerPrioDelay)), int64(g.GarpLowerPrioRepeat)
 	if g.GarpLowerPrioDelay < 0 {
 		lowDelay = int64(wholeSeconds(g.GarpMasterDelay))

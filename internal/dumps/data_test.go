@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // TestWriteDataMirrorsKeepalived writes the data dump of each testdata
@@ -139,7 +139,7 @@ func parseEpoch(t *testing.T, s string) time.Time {
 }
 
 // scriptsFromData reads the scripts' results from keepalived's dump.
-func scriptsFromData(t *testing.T, scripts []*confparse.Script, data string) []ScriptState {
+func scriptsFromData(t *testing.T, scripts []*config.Script, data string) []ScriptState {
 	t.Helper()
 	var out []ScriptState
 	for _, s := range scripts {

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // prefixText writes a prefix as keepalived's ipaddresstos does: the
@@ -22,11 +22,11 @@ func prefixText(p netip.Prefix) string {
 // "192.0.2.100/24 dev eth0 scope global label eth0:1 set". dev is the
 // interface to print ("vrrp.51@eth0" for an address on a VMAC) and set
 // whether the address is installed.
-func FormatAddress(a *confparse.Address, dev string, set bool) string {
+func FormatAddress(a *config.Address, dev string, set bool) string {
 	return formatAddress(systemNames(), a, dev, set)
 }
 
-func formatAddress(n *names, a *confparse.Address, dev string, set bool) string {
+func formatAddress(n *names, a *config.Address, dev string, set bool) string {
 	var b strings.Builder
 	b.WriteString(prefixText(a.Prefix))
 	is6 := a.Prefix.Addr().Is6()
@@ -64,7 +64,7 @@ func formatAddress(n *names, a *confparse.Address, dev string, set bool) string 
 }
 
 // addrScope names an address's scope: IPv6 addresses are always global.
-func addrScope(n *names, a *confparse.Address) string {
+func addrScope(n *names, a *config.Address) string {
 	if a.Prefix.Addr().Is6() || a.Scope == "" {
 		return "global"
 	}
@@ -86,7 +86,7 @@ func flag(b *strings.Builder, word string, on bool) {
 // links in the program's directory resolved (not the program's own link),
 // as keepalived resolves the path at start. It returns "" for an unset
 // command.
-func CommandString(c *confparse.Command) string {
+func CommandString(c *config.Command) string {
 	if !c.IsSet() {
 		return ""
 	}

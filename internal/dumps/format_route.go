@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // routeTypeNumbers are the route types by name (RTN_*); brd is broadcast.
@@ -23,11 +23,11 @@ var routeTypeNames = []string{"unspec", "unicast", "local", "broadcast", "anycas
 // "prepend 203.0.113.0/24 via inet 192.0.2.254 dev eth0 proto 18": the
 // operation first, numbers instead of names for tables, protocols, scopes
 // and TOS, and "or" gateways as nexthops.
-func FormatRoute(r *confparse.Route) string {
+func FormatRoute(r *config.Route) string {
 	return formatRoute(systemNames(), r)
 }
 
-func formatRoute(n *names, r *confparse.Route) string {
+func formatRoute(n *names, r *config.Route) string {
 	var b strings.Builder
 	b.WriteString(routeOp(r))
 	typ := uint64(1)
@@ -73,7 +73,7 @@ func formatRoute(n *names, r *confparse.Route) string {
 	if r.Metric >= 0 {
 		fmt.Fprintf(&b, " metric %d", r.Metric)
 	}
-	if r.Onlink && r.Family != confparse.IPv6 {
+	if r.Onlink && r.Family != config.IPv6 {
 		b.WriteString(" onlink")
 	}
 	realms := uint64(0)
@@ -93,7 +93,7 @@ func formatRoute(n *names, r *confparse.Route) string {
 // routeOp is the operation keepalived prints: "add" for a route with an
 // explicit type (even "prepend broadcast ..."), else as written, else
 // "prepend".
-func routeOp(r *confparse.Route) string {
+func routeOp(r *config.Route) string {
 	switch {
 	case r.Type != "":
 		return "add"
@@ -126,7 +126,7 @@ func familyWord(is6 bool) string {
 }
 
 // routeOption returns the arguments of the route's `ip route` option kw.
-func routeOption(r *confparse.Route, kw string) ([]string, bool) {
+func routeOption(r *config.Route, kw string) ([]string, bool) {
 	for _, o := range r.Options {
 		if o.Keyword == kw {
 			return o.Args, true
@@ -137,7 +137,7 @@ func routeOption(r *confparse.Route, kw string) ([]string, bool) {
 
 // formatRouteOptions writes the metrics and other `ip route` options in
 // keepalived's order.
-func formatRouteOptions(b *strings.Builder, r *confparse.Route) {
+func formatRouteOptions(b *strings.Builder, r *config.Route) {
 	for _, kw := range []string{"expires", "congctl", "rtt", "rttvar", "rto_min", "features",
 		"mtu", "window", "ssthresh", "cwnd", "advmss", "reordering", "hoplimit", "initcwnd",
 		"initrwnd", "quickack", "pref", "fastopen_no_cookie", "ttl-propagate"} {
@@ -250,10 +250,10 @@ func realmsText(high, v uint64) string {
 
 // formatNexthops writes the route's nexthops; a deprecated "via A or B"
 // route is printed as two.
-func formatNexthops(b *strings.Builder, n *names, r *confparse.Route, routeRealms uint64) {
+func formatNexthops(b *strings.Builder, n *names, r *config.Route, routeRealms uint64) {
 	nhs := r.Nexthops
 	if r.Or.IsValid() {
-		nhs = []confparse.Nexthop{{Via: r.Via}, {Via: r.Or}}
+		nhs = []config.Nexthop{{Via: r.Via}, {Via: r.Or}}
 	}
 	for _, nh := range nhs {
 		b.WriteString(" nexthop")

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // FormatRule returns a virtual_rules line as keepalived 2.2.7 prints it in
@@ -13,13 +13,13 @@ import (
 // "from 192.0.2.100 priority 100 tos 0x0 protocol 18 lookup 100": "from
 // all" when no source is given, the priority and TOS always, numbers
 // instead of names.
-func FormatRule(r *confparse.Rule) string {
+func FormatRule(r *config.Rule) string {
 	return formatRule(systemNames(), r)
 }
 
-func formatRule(n *names, r *confparse.Rule) string {
+func formatRule(n *names, r *config.Rule) string {
 	var b strings.Builder
-	if r.Family == confparse.IPv6 && !r.From.IsValid() && !r.To.IsValid() {
+	if r.Family == config.IPv6 && !r.From.IsValid() && !r.To.IsValid() {
 		b.WriteString("inet6 ")
 	}
 	flag(&b, "not ", r.Not)
@@ -91,7 +91,7 @@ func formatRule(n *names, r *confparse.Rule) string {
 
 // ruleAction prints a rule's action: "lookup N" (0 for l3mdev), "goto N",
 // "nop" or "type NAME".
-func ruleAction(n *names, r *confparse.Rule) string {
+func ruleAction(n *names, r *config.Rule) string {
 	switch {
 	case r.L3mdev:
 		return " lookup 0"

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
@@ -33,7 +33,7 @@ func TestCommandString(t *testing.T) {
 		{[]string{dir + "//sub/./x.sh"}, "'" + filepath.Join(real, "x.sh") + "'"},
 		{[]string{"/nonexistent/dir/x.sh", "it's"}, "'/nonexistent/dir/x.sh' 'it's'"},
 	} {
-		if got := CommandString(&confparse.Command{Args: tc.args}); got != tc.want {
+		if got := CommandString(&config.Command{Args: tc.args}); got != tc.want {
 			t.Errorf("CommandString(%q) = %s, want %s", tc.args, got, tc.want)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
@@ -33,15 +34,15 @@ func (testEnv) Executable(string) bool               { return true }
 
 // RTTable gives the two rt_dsfield names the testdata use, as Debian's
 // file has them.
-func (testEnv) RTTable(file string) []confparse.RTEntry {
+func (testEnv) RTTable(file string) []rtnames.Entry {
 	if file == "rt_dsfield" {
-		return []confparse.RTEntry{{ID: 0, Name: "default"}, {ID: 0x28, Name: "AF11"}, {ID: 0x30, Name: "AF12"}}
+		return []rtnames.Entry{{ID: 0, Name: "default"}, {ID: 0x28, Name: "AF11"}, {ID: 0x30, Name: "AF12"}}
 	}
 	return nil
 }
 
 // loadConfig lowers testdata/NAME.conf with @DIR@ replaced by dir.
-func loadConfig(t *testing.T, name, dir string) *confparse.Config {
+func loadConfig(t *testing.T, name, dir string) *config.Config {
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("testdata", name+".conf"))
 	if err != nil {
@@ -100,7 +101,7 @@ func readKeepalivedJSON(t *testing.T, raw []byte) []kaInstance {
 // instancesLike fills one Instance per configured instance with the
 // running state keepalived reported in ka, so that everything else in the
 // dumps must come from the configuration and the formatters.
-func instancesLike(t *testing.T, cfg *confparse.Config, ka []kaInstance) []Instance {
+func instancesLike(t *testing.T, cfg *config.Config, ka []kaInstance) []Instance {
 	t.Helper()
 	if len(ka) != len(cfg.Instances) {
 		t.Fatalf("keepalived dumped %d instances, the configuration has %d", len(ka), len(cfg.Instances))

@@ -4,23 +4,23 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // State is a VRRP state numbered as keepalived numbers it in its dumps
 // (src include/vrrp.h: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 97 DELETED,
 // 98 STOP). The first four have vrrp.State's numbers; vrrp.StateStop (4)
 // is StateStop (98) here.
-type State = confparse.State
+type State = config.State
 
 // The states, with keepalived's numbers.
 const (
-	StateInit    State = confparse.StateInit    // 0
-	StateBackup  State = confparse.StateBackup  // 1
-	StateMaster  State = confparse.StateMaster  // 2
-	StateFault   State = confparse.StateFault   // 3
-	StateDeleted State = confparse.StateDeleted // 97
-	StateStop    State = confparse.StateStop    // 98
+	StateInit    State = config.StateInit    // 0
+	StateBackup  State = config.StateBackup  // 1
+	StateMaster  State = config.StateMaster  // 2
+	StateFault   State = config.StateFault   // 3
+	StateDeleted State = config.StateDeleted // 97
+	StateStop    State = config.StateStop    // 98
 )
 
 // Stats are one instance's counters, in the order keepalived prints them
@@ -46,10 +46,10 @@ type Stats struct {
 // configuration and its running state. It is a plain value.
 type Instance struct {
 	// Config is the lowered instance; it must not be nil.
-	Config *confparse.Instance
-	// Scripts are the configuration's vrrp_scripts (confparse.Config's
+	Config *config.Instance
+	// Scripts are the configuration's vrrp_scripts (config.Config's
 	// Scripts); the instance's track_script names are looked up in them.
-	Scripts []*confparse.Script
+	Scripts []*config.Script
 
 	State     State
 	WantState State
@@ -117,7 +117,7 @@ func vipSet(installed []bool, i int, all bool) bool {
 // addrDev is the interface keepalived names for an address: with a VMAC,
 // the addresses on the instance's interface live on the VMAC, printed as
 // "VMAC@interface".
-func (in *Instance) addrDev(a *confparse.Address) string {
+func (in *Instance) addrDev(a *config.Address) string {
 	dev := a.Dev
 	if dev == "" {
 		dev = in.Config.Interface
@@ -131,8 +131,8 @@ func (in *Instance) addrDev(a *confparse.Address) string {
 // trackScripts resolves the instance's track_script lines to their scripts,
 // in configuration order; names with no script are left out, as keepalived
 // drops them.
-func (in *Instance) trackScripts() []*confparse.Script {
-	var out []*confparse.Script
+func (in *Instance) trackScripts() []*config.Script {
+	var out []*config.Script
 	for _, ref := range in.Config.TrackScripts {
 		for _, s := range in.Scripts {
 			if s.Name == ref.Name {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // WriteJSON writes keepalived 2.2.7's JSON dump of insts (the content of
@@ -77,12 +77,12 @@ func jsonData(j *jsonWriter, n *names, in *Instance) {
 	}
 	j.strs("vips", addressLines(n, in, c.VIPs, in.VIPInstalled))
 	j.strs("evips", addressLines(n, in, c.EVIPs, in.EVIPInstalled))
-	j.strs("vroutes", mapLines(c.Routes, func(r *confparse.Route) string { return formatRoute(n, r) }))
-	j.strs("vrules", mapLines(c.Rules, func(r *confparse.Rule) string { return formatRule(n, r) }))
-	j.strs("track_ifp", mapLines(c.TrackInterfaces, func(t confparse.TrackRef) string { return t.Name }))
-	j.strs("track_script", mapLines(in.trackScripts(), func(s *confparse.Script) string { return CommandString(s.Command) }))
+	j.strs("vroutes", mapLines(c.Routes, func(r *config.Route) string { return formatRoute(n, r) }))
+	j.strs("vrules", mapLines(c.Rules, func(r *config.Rule) string { return formatRule(n, r) }))
+	j.strs("track_ifp", mapLines(c.TrackInterfaces, func(t config.TrackRef) string { return t.Name }))
+	j.strs("track_script", mapLines(in.trackScripts(), func(s *config.Script) string { return CommandString(s.Command) }))
 	j.uint("auth_type", uint64(c.AuthType))
-	if c.AuthType != confparse.AuthNone {
+	if c.AuthType != config.AuthNone {
 		j.str("auth_data", c.AuthPass)
 	}
 	j.end('}')
@@ -99,12 +99,12 @@ func jsonStats(j *jsonWriter, s *Stats) {
 // notifyScript is one notify keyword of an instance.
 type notifyScript struct {
 	json, data string // the JSON key and the data dump's name
-	cmd        *confparse.Command
+	cmd        *config.Command
 }
 
 // notifyScripts lists an instance's configured notify scripts in the
 // JSON dump's order.
-func notifyScripts(c *confparse.Instance) []notifyScript {
+func notifyScripts(c *config.Instance) []notifyScript {
 	all := []notifyScript{
 		{"script_backup", "Backup", c.NotifyBackup},
 		{"script_master", "Master", c.NotifyMaster},
@@ -125,11 +125,11 @@ func notifyScripts(c *confparse.Instance) []notifyScript {
 
 // promoteSecondaries is the instance's promote_secondaries flag, which
 // keepalived ignores (and clears) for an instance with a VMAC.
-func promoteSecondaries(c *confparse.Instance) bool {
+func promoteSecondaries(c *config.Instance) bool {
 	return c.PromoteSecondaries && (c.VMAC == nil || !c.VMAC.UseVMAC)
 }
 
-func addressLines(n *names, in *Instance, addrs []*confparse.Address, installed []bool) []string {
+func addressLines(n *names, in *Instance, addrs []*config.Address, installed []bool) []string {
 	out := make([]string, len(addrs))
 	for i, a := range addrs {
 		out[i] = formatAddress(n, a, in.addrDev(a), vipSet(installed, i, in.VIPSet))

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // Action is what a reload does to one vrrp_instance.
@@ -45,7 +45,7 @@ type Step struct {
 	Name     string
 	Action   Action
 	Why      string // for Restart: what changed
-	Old, New *confparse.Instance
+	Old, New *config.Instance
 }
 
 // Changes is a reload's plan.
@@ -65,9 +65,9 @@ type Changes struct {
 }
 
 // Plan compares old, the running configuration, with new.
-func Plan(old, new *confparse.Config) *Changes {
+func Plan(old, new *config.Config) *Changes {
 	c := &Changes{}
-	before := map[string]*confparse.Instance{}
+	before := map[string]*config.Instance{}
 	for _, in := range old.Instances {
 		before[in.Name] = Effective(in, old)
 	}
@@ -94,8 +94,8 @@ func Plan(old, new *confparse.Config) *Changes {
 		}
 	}
 	c.Global = !Equal(old.Global, new.Global) || !Equal(old.TopLevel, new.TopLevel)
-	c.SyncGroups = changedNames(old.SyncGroups, new.SyncGroups, func(g *confparse.SyncGroup) string { return g.Name })
-	c.Scripts = changedNames(old.Scripts, new.Scripts, func(s *confparse.Script) string { return s.Name })
+	c.SyncGroups = changedNames(old.SyncGroups, new.SyncGroups, func(g *config.SyncGroup) string { return g.Name })
+	c.Scripts = changedNames(old.Scripts, new.Scripts, func(s *config.Script) string { return s.Name })
 	c.Static = !Equal(old.StaticAddresses, new.StaticAddresses) || !Equal(old.StaticRoutes, new.StaticRoutes) ||
 		!Equal(old.StaticRules, new.StaticRules)
 	return c
@@ -137,17 +137,17 @@ func changedNames[T any](old, new []T, name func(T) string) []string {
 
 // RestartReason names what changed between a running instance's
 // configuration a and b that the instance cannot take in place, or "".
-func RestartReason(a, b *confparse.Instance) string {
-	peers := func(ps []confparse.UnicastPeer) []netip.Addr {
+func RestartReason(a, b *config.Instance) string {
+	peers := func(ps []config.UnicastPeer) []netip.Addr {
 		var out []netip.Addr
 		for _, p := range ps {
 			out = append(out, p.Addr)
 		}
 		return out
 	}
-	vmac := func(v *confparse.VMAC) confparse.VMAC {
+	vmac := func(v *config.VMAC) config.VMAC {
 		if v == nil {
-			return confparse.VMAC{}
+			return config.VMAC{}
 		}
 		return *v
 	}
@@ -176,7 +176,7 @@ func RestartReason(a, b *confparse.Instance) string {
 // Effective returns ic with its sync group's tracked objects merged in, as
 // the daemon runs it: keepalived forces a sync member's track_interface
 // weights to 0 unless the group has track_weight (reference §4.1).
-func Effective(ic *confparse.Instance, cfg *confparse.Config) *confparse.Instance {
+func Effective(ic *config.Instance, cfg *config.Config) *config.Instance {
 	for _, g := range cfg.SyncGroups {
 		if !slices.Contains(g.Members, ic.Name) || len(g.Members) < 2 {
 			continue
@@ -199,10 +199,10 @@ func Effective(ic *confparse.Instance, cfg *confparse.Config) *confparse.Instanc
 	return ic
 }
 
-func mergeRefs(own, group []confparse.TrackRef, weights bool) []confparse.TrackRef {
+func mergeRefs(own, group []config.TrackRef, weights bool) []config.TrackRef {
 	out := slices.Clone(own)
 	for _, r := range group {
-		if slices.ContainsFunc(out, func(o confparse.TrackRef) bool { return o.Name == r.Name }) {
+		if slices.ContainsFunc(out, func(o config.TrackRef) bool { return o.Name == r.Name }) {
 			continue
 		}
 		if !weights {
@@ -223,9 +223,9 @@ func Equal(a, b any) bool {
 }
 
 var (
-	posType  = reflect.TypeFor[confparse.Pos]()
-	lineType = reflect.TypeFor[confparse.Line]()
-	nodeType = reflect.TypeFor[*confparse.Node]()
+	posType  = reflect.TypeFor[config.Pos]()
+	lineType = reflect.TypeFor[config.Line]()
+	nodeType = reflect.TypeFor[*config.Node]()
 	confPkg  = posType.PkgPath()
 )
 

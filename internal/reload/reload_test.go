@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
 )
 
@@ -19,7 +20,7 @@ func (env) UserExists(string) bool                      { return true }
 func (env) LookPath(name string) (string, error)        { return "/usr/bin/" + name, nil }
 func (env) Executable(string) bool                      { return true }
 
-func load(t *testing.T, text string) *confparse.Config {
+func load(t *testing.T, text string) *config.Config {
 	t.Helper()
 	cfg, diags := confparse.Load("/k.conf", confparse.Options{
 		Read: confparse.ReadOptions{FS: confparse.MemFS{"/k.conf": text}},

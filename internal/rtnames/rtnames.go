@@ -20,6 +20,13 @@ type Entry struct {
 	Name string
 }
 
+// Namer reads the name files: file is one of "rt_tables", "rt_protos",
+// "rt_scopes", "rt_realms", "rt_dsfield" and "group" (under /etc/iproute2),
+// or "protocols" (/etc/protocols, every name and alias of a protocol).
+type Namer interface {
+	RTTable(file string) []Entry
+}
+
 // Kind is one of the name files: its file, its largest value and
 // keepalived's built-in names, which count for the numbers the file does
 // not name.

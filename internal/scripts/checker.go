@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // Update is what a Checker reports after each run.
@@ -50,7 +50,7 @@ var ErrDisabled = errors.New("scripts: script disabled at start: it cannot be ru
 // NewChecker returns the checker of the configured vrrp_script s, running
 // cmd (s.Command with its credentials resolved) through exec.
 // A disabled s.Command gives a disabled Checker.
-func NewChecker(s *confparse.Script, cmd Command, exec Executor, log *slog.Logger) *Checker {
+func NewChecker(s *config.Script, cmd Command, exec Executor, log *slog.Logger) *Checker {
 	return &Checker{
 		Disabled: s.Command.IsSet() && s.Command.Disabled,
 		Name:     s.Name,

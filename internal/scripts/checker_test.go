@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/scripts/scriptstest"
@@ -34,7 +34,7 @@ func TestCheckerSchedule(t *testing.T) {
 	exec := &scriptstest.Exec{Started: make(chan scripts.Command), Hold: make(chan scripts.Result)}
 	clock := &scriptstest.Clock{}
 	ml := &logtest.Recorder{}
-	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/bin/chk"}}, Interval: 2 * time.Second, Timeout: time.Second, Rise: 2, Fall: 2}
+	s := &config.Script{Name: "chk", Command: &config.Command{Args: []string{"/bin/chk"}}, Interval: 2 * time.Second, Timeout: time.Second, Rise: 2, Fall: 2}
 	c := scripts.NewChecker(s, scripts.Command{Args: s.Command.Args, Cred: &scripts.Cred{UID: 0, GID: 0}}, exec, slog.New(ml))
 	c.Clock = clock
 	updates := make(chan scripts.Update, 10)
@@ -116,7 +116,7 @@ func TestCheckerRealRunner(t *testing.T) {
 func TestCheckerDisabled(t *testing.T) {
 	exec := &scriptstest.Exec{}
 	ml := &logtest.Recorder{}
-	s := &confparse.Script{Name: "chk", Command: &confparse.Command{Args: []string{"/missing/chk"}, Disabled: true}, Interval: time.Second, Rise: 2, Fall: 2}
+	s := &config.Script{Name: "chk", Command: &config.Command{Args: []string{"/missing/chk"}, Disabled: true}, Interval: time.Second, Rise: 2, Fall: 2}
 	c := scripts.NewChecker(s, scripts.Command{}, exec, slog.New(ml))
 	if !c.Disabled {
 		t.Fatal("NewChecker of a disabled command is not disabled")

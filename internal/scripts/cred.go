@@ -6,7 +6,7 @@ import (
 	"os/user"
 	"strconv"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // LookupCred resolves a configured user and optional group to ids, as
@@ -45,7 +45,7 @@ const DefaultScriptUser = "keepalived_script"
 // keepalived_script account if it exists; else our own effective ids
 // (root for the daemon). confparse has already disabled the commands
 // that keepalived would not run for want of a user.
-func ScriptCred(userName, groupName string, g *confparse.Global) (Cred, error) {
+func ScriptCred(userName, groupName string, g *config.Global) (Cred, error) {
 	switch {
 	case userName != "":
 		return LookupCred(userName, groupName)

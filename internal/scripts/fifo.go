@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // fifoMode is the mode of a FIFO we create: keepalived asks for 0644 under
@@ -235,13 +235,13 @@ type FIFOs struct {
 // script_user, keepalived_script or root), as keepalived's VRRP process
 // does at start. A FIFO that cannot be opened is logged and left out, as
 // keepalived leaves it out; the result is never nil.
-func OpenFIFOs(g *confparse.Global, exec Executor, log *slog.Logger) *FIFOs {
+func OpenFIFOs(g *config.Global, exec Executor, log *slog.Logger) *FIFOs {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &FIFOs{}
 	for _, c := range []struct {
-		f   *confparse.Fifo
+		f   *config.Fifo
 		typ string
 	}{{g.NotifyFifo, ""}, {g.VRRPNotifyFifo, "vrrp_"}} {
 		if c.f == nil || c.f.Path == "" {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
@@ -323,9 +323,9 @@ func TestFIFOOpenErrors(t *testing.T) {
 // notify_fifo and vrrp_notify_fifo both get every line.
 func TestFIFOsBoth(t *testing.T) {
 	dir := t.TempDir()
-	g := &confparse.Global{
-		NotifyFifo:     &confparse.Fifo{Path: filepath.Join(dir, "notify.fifo")},
-		VRRPNotifyFifo: &confparse.Fifo{Path: filepath.Join(dir, "vrrp.fifo")},
+	g := &config.Global{
+		NotifyFifo:     &config.Fifo{Path: filepath.Join(dir, "notify.fifo")},
+		VRRPNotifyFifo: &config.Fifo{Path: filepath.Join(dir, "vrrp.fifo")},
 	}
 	s := scripts.OpenFIFOs(g, nil, nil)
 	if s.Len() != 2 {

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // The kinds of generic notify (reference §5.1).
@@ -22,7 +22,7 @@ const (
 // priority for an instance, 0 for a sync group). For notify_master,
 // notify_backup and the other state-specific keywords, kind is "" and the
 // argv is exactly the configured words. The result never aliases cmd.Args.
-func NotifyArgs(cmd *confparse.Command, kind string, name string, state string, prio int) []string {
+func NotifyArgs(cmd *config.Command, kind string, name string, state string, prio int) []string {
 	if !cmd.IsSet() {
 		return nil
 	}

@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // Reference §5.1.
 func TestNotifyArgs(t *testing.T) {
-	bare := &confparse.Command{Args: []string{"/etc/keepalived/n.sh"}}
-	withArgs := &confparse.Command{Args: []string{"/bin/echo", "a b", "c"}, User: "root"}
+	bare := &config.Command{Args: []string{"/etc/keepalived/n.sh"}}
+	withArgs := &config.Command{Args: []string{"/bin/echo", "a b", "c"}, User: "root"}
 	tests := []struct {
-		cmd        *confparse.Command
+		cmd        *config.Command
 		kind, name string
 		state      string
 		prio       int

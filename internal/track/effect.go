@@ -3,7 +3,7 @@ package track
 import (
 	"math"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // FileFault is the status keepalived gives a tracked file that puts the
@@ -22,7 +22,7 @@ const maxFileDelta = 253
 // initialise_vrrp_file_tracking_priorities). keepalived multiplies in C
 // int and overflows for |value × weight| ≥ 2^31; gokeepalived saturates
 // at the int32 limits instead, which gives the same FAULT or +253.
-func FileStatus(ref confparse.TrackRef, value int) int {
+func FileStatus(ref config.TrackRef, value int) int {
 	if ref.Weight == 0 {
 		if (value != 0) != ref.Reverse {
 			return FileFault
@@ -41,7 +41,7 @@ func FileStatus(ref confparse.TrackRef, value int) int {
 // ("result < -253 ⇒ FAULT", reference §4.2), otherwise delta, the status
 // capped at +253, added to the priority (src trackers/track_file.c
 // process_update_vrrp_track_file_status clamps to [-254, 253]).
-func FileEffect(ref confparse.TrackRef, value int) (fault bool, delta int) {
+func FileEffect(ref config.TrackRef, value int) (fault bool, delta int) {
 	s := FileStatus(ref, value)
 	if s <= FileFault {
 		return true, 0
@@ -53,7 +53,7 @@ func FileEffect(ref confparse.TrackRef, value int) (fault bool, delta int) {
 // does to an instance through the track_process line ref (src
 // vrrp/vrrp_track.c initialise_process_tracking_priorities and
 // process_update_track_process_status): the UpDownEffect of its quorum.
-func ProcessEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
+func ProcessEffect(ref config.TrackRef, up bool) (fault bool, delta int) {
 	return UpDownEffect(ref, up)
 }
 
@@ -63,7 +63,7 @@ func ProcessEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
 // Weight 0 faults while it is down (up, with reverse); W > 0 adds W while
 // up, W < 0 adds W while down; reverse negates the change (so W > 0
 // reverse subtracts W while up, W < 0 reverse adds |W| while down).
-func UpDownEffect(ref confparse.TrackRef, up bool) (fault bool, delta int) {
+func UpDownEffect(ref config.TrackRef, up bool) (fault bool, delta int) {
 	if ref.Weight == 0 {
 		return up == ref.Reverse, 0
 	}

@@ -3,11 +3,11 @@ package track
 import (
 	"testing"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
-func ref(w int, reverse bool) confparse.TrackRef {
-	return confparse.TrackRef{Name: "t", Weight: w, Reverse: reverse}
+func ref(w int, reverse bool) config.TrackRef {
+	return config.TrackRef{Name: "t", Weight: w, Reverse: reverse}
 }
 
 // TestFileEffect follows keepalived 2.2.7's track_file arithmetic (src
@@ -20,7 +20,7 @@ func ref(w int, reverse bool) confparse.TrackRef {
 // "Changing effective priority" and "tracked file now FAULT state" lines).
 func TestFileEffect(t *testing.T) {
 	for _, tc := range []struct {
-		ref    confparse.TrackRef
+		ref    config.TrackRef
 		value  int
 		fault  bool
 		delta  int
@@ -65,7 +65,7 @@ func TestFileEffect(t *testing.T) {
 // moves between the two) and reference §4.1's table.
 func TestProcessEffect(t *testing.T) {
 	for _, tc := range []struct {
-		ref   confparse.TrackRef
+		ref   config.TrackRef
 		up    bool
 		fault bool
 		delta int
@@ -120,7 +120,7 @@ func TestUpDownEffect(t *testing.T) {
 		{30, true, true, false, -30}, {30, true, false, false, 0},
 		{-30, true, true, false, 0}, {-30, true, false, false, 30},
 	} {
-		f, d := UpDownEffect(confparse.TrackRef{Name: "x", Weight: c.weight, Reverse: c.reverse}, c.up)
+		f, d := UpDownEffect(config.TrackRef{Name: "x", Weight: c.weight, Reverse: c.reverse}, c.up)
 		if f != c.fault || d != c.wantDelta {
 			t.Errorf("weight %d reverse %v up %v: fault %v delta %d, want %v %d", c.weight, c.reverse, c.up, f, d, c.fault, c.wantDelta)
 		}

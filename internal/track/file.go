@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // FileUpdate is a tracked file's value, sent when a FileTracker starts and
@@ -46,16 +46,16 @@ type FileTracker struct {
 	// InitOnly lists the track_file blocks that no instance or sync group
 	// tracks: keepalived carries out their init_file and reads them no
 	// further (src trackers/track_file.c init_track_files removes them).
-	InitOnly []*confparse.TrackFile
+	InitOnly []*config.TrackFile
 
-	files []*confparse.TrackFile
+	files []*config.TrackFile
 	log   *slog.Logger
 }
 
 // NewFileTracker returns a tracker of files, the track_file blocks that
 // at least one instance or sync group tracks (see InitOnly for the
 // others). log may be nil.
-func NewFileTracker(files []*confparse.TrackFile, log *slog.Logger) *FileTracker {
+func NewFileTracker(files []*config.TrackFile, log *slog.Logger) *FileTracker {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -112,7 +112,7 @@ func (t *FileTracker) Run(ctx context.Context, out chan<- FileUpdate) error {
 // watch resolves f's path as keepalived does, watches its directory and
 // reads its value. The watch comes first, so a write between the two is
 // not missed.
-func (t *FileTracker) watch(fd int, f *confparse.TrackFile) *watched {
+func (t *FileTracker) watch(fd int, f *config.TrackFile) *watched {
 	w := &watched{name: f.Name, wd: -1}
 	path, err := resolve(f.Path)
 	switch {

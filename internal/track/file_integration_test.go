@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
@@ -48,7 +48,7 @@ vrrp_instance VI_2 {
 // parityInstance is what the test expects of one keepalived instance.
 type parityInstance struct {
 	name  string
-	ref   confparse.TrackRef
+	ref   config.TrackRef
 	prio  int
 	fault bool
 }
@@ -98,8 +98,8 @@ func TestIntegrationFileParityKeepalived(t *testing.T) {
 	k.WaitOutput(t, waitTimeout, "(VI_2) Entering BACKUP STATE (init)")
 
 	ins := []*parityInstance{
-		{name: "VI_1", ref: confparse.TrackRef{Weight: 1}, prio: 100},
-		{name: "VI_2", ref: confparse.TrackRef{Weight: -3, Reverse: true}, prio: 100},
+		{name: "VI_1", ref: config.TrackRef{Weight: 1}, prio: 100},
+		{name: "VI_2", ref: config.TrackRef{Weight: -3, Reverse: true}, prio: 100},
 	}
 	for _, content := range []string{
 		"5", "0x10", "010", "  12abc", "abc", "+3", "3000000000", "-7\n",

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
@@ -39,7 +39,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 // startFiles runs a FileTracker on files and returns its updates.
-func startFiles(t *testing.T, files []*confparse.TrackFile) (<-chan FileUpdate, *logtest.Recorder) {
+func startFiles(t *testing.T, files []*config.TrackFile) (<-chan FileUpdate, *logtest.Recorder) {
 	t.Helper()
 	log, rec := newLog()
 	ch := make(chan FileUpdate)
@@ -71,7 +71,7 @@ func TestFileTrackerStart(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files := []*confparse.TrackFile{
+	files := []*config.TrackFile{
 		{Name: "five", Path: filepath.Join(dir, "five")},
 		{Name: "missing", Path: filepath.Join(dir, "missing")},
 		{Name: "nodir", Path: filepath.Join(dir, "nodir", "f"), InitFile: true},
@@ -126,7 +126,7 @@ func TestFileTrackerChanges(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	write(t, a, "1")
-	ch, rec := startFiles(t, []*confparse.TrackFile{{Name: "a", Path: a}, {Name: "b", Path: b}})
+	ch, rec := startFiles(t, []*config.TrackFile{{Name: "a", Path: a}, {Name: "b", Path: b}})
 	expectFile(t, ch, FileUpdate{Name: "a", Value: 1})
 	expectFile(t, ch, FileUpdate{Name: "b"})
 
@@ -176,13 +176,13 @@ func TestFileTrackerReload(t *testing.T) {
 	dir := t.TempDir()
 	over, missing := filepath.Join(dir, "over"), filepath.Join(dir, "missing")
 	write(t, over, "9\n")
-	ft := NewFileTracker([]*confparse.TrackFile{
+	ft := NewFileTracker([]*config.TrackFile{
 		{Name: "over", Path: over, InitFile: true, InitValue: 1, InitOverwrite: true},
 		{Name: "missing", Path: missing, InitFile: true, InitValue: 2, InitOverwrite: true},
 	}, nil)
 	ft.Reload = true
 	untracked := filepath.Join(dir, "untracked")
-	ft.InitOnly = []*confparse.TrackFile{{Name: "untracked", Path: untracked, InitFile: true, InitValue: 3}}
+	ft.InitOnly = []*config.TrackFile{{Name: "untracked", Path: untracked, InitFile: true, InitValue: 3}}
 	ch := make(chan FileUpdate)
 	runTracker(t, func(ctx context.Context) error { return ft.Run(ctx, ch) })
 	expectFile(t, ch, FileUpdate{Name: "over", Value: 9})
@@ -197,7 +197,7 @@ func TestFileTrackerReload(t *testing.T) {
 func TestFileTrackerSameFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "v")
-	ch, _ := startFiles(t, []*confparse.TrackFile{{Name: "x", Path: p}, {Name: "y", Path: p}})
+	ch, _ := startFiles(t, []*config.TrackFile{{Name: "x", Path: p}, {Name: "y", Path: p}})
 	expectFile(t, ch, FileUpdate{Name: "x"})
 	expectFile(t, ch, FileUpdate{Name: "y"})
 	write(t, p, "3")
@@ -210,7 +210,7 @@ func TestFileTrackerSameFile(t *testing.T) {
 func TestFileTrackerStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	ft := NewFileTracker([]*confparse.TrackFile{{Name: "x", Path: filepath.Join(t.TempDir(), "v")}}, nil)
+	ft := NewFileTracker([]*config.TrackFile{{Name: "x", Path: filepath.Join(t.TempDir(), "v")}}, nil)
 	go func() { done <- ft.Run(ctx, make(chan FileUpdate)) }()
 	cancel()
 	if err := next(t, done); err != nil {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // errNotRegular is initFile's error for an existing path that is not a
@@ -24,7 +24,7 @@ var errNotRegular = errors.New("not a regular file")
 // renames it over the path, so a reader never sees it half written and a
 // symbolic link at the path is replaced, not followed. Failures are logged
 // with keepalived's lines.
-func initFile(f *confparse.TrackFile, reload bool, log *slog.Logger) {
+func initFile(f *config.TrackFile, reload bool, log *slog.Logger) {
 	if !f.InitFile {
 		return
 	}

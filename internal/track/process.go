@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // DefaultProcessInterval is how often a ProcessTracker reads the whole
@@ -51,7 +51,7 @@ type ProcessTracker struct {
 	Interval time.Duration // <= 0 means DefaultProcessInterval
 	Clock    clock.Clock   // times the readings and the delays; nil means clock.System
 
-	procs []*confparse.TrackProcess
+	procs []*config.TrackProcess
 	log   *slog.Logger
 	dial  func() (*procConn, error) // nil means dialProcConn
 }
@@ -59,7 +59,7 @@ type ProcessTracker struct {
 // NewProcessTracker returns a tracker of procs, the vrrp_track_process
 // blocks that at least one instance or sync group tracks, reading /proc
 // every interval (<= 0: DefaultProcessInterval). log may be nil.
-func NewProcessTracker(procs []*confparse.TrackProcess, log *slog.Logger, interval time.Duration) *ProcessTracker {
+func NewProcessTracker(procs []*config.TrackProcess, log *slog.Logger, interval time.Duration) *ProcessTracker {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -68,7 +68,7 @@ func NewProcessTracker(procs []*confparse.TrackProcess, log *slog.Logger, interv
 
 // tracked is one vrrp_track_process while the tracker runs.
 type tracked struct {
-	cfg  *confparse.TrackProcess
+	cfg  *config.TrackProcess
 	q    *quorum
 	pids map[int]int // the processes counted at the last scan → their parents
 }

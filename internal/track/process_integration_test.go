@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 	"golang.org/x/sys/unix"
@@ -45,7 +45,7 @@ func TestIntegrationProcessEvents(t *testing.T) {
 	delay := 200 * time.Millisecond
 	log, _ := newLog()
 	ch := make(chan ProcessUpdate)
-	pt := NewProcessTracker([]*confparse.TrackProcess{{Name: "tp", Process: filepath.Base(sh), Quorum: 1, QuorumMax: 1,
+	pt := NewProcessTracker([]*config.TrackProcess{{Name: "tp", Process: filepath.Base(sh), Quorum: 1, QuorumMax: 1,
 		ForkDelay: delay, TerminateDelay: delay}}, log, time.Hour)
 	runTracker(t, func(ctx context.Context) error { return pt.Run(ctx, ch) })
 	expectProc(t, ch, ProcessUpdate{Name: "tp"})
@@ -99,7 +99,7 @@ func TestProcessTrackerPolling(t *testing.T) {
 	sleep := exe(t, "sleep", 11)
 	log, rec := newLog()
 	ch := make(chan ProcessUpdate)
-	pt := NewProcessTracker([]*confparse.TrackProcess{{Name: "tp", Process: filepath.Base(sleep), Quorum: 1}}, log, testInterval)
+	pt := NewProcessTracker([]*config.TrackProcess{{Name: "tp", Process: filepath.Base(sleep), Quorum: 1}}, log, testInterval)
 	pt.dial = func() (*procConn, error) { return nil, errors.New("no connector here") }
 	runTracker(t, func(ctx context.Context) error { return pt.Run(ctx, ch) })
 	expectProc(t, ch, ProcessUpdate{Name: "tp"})

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
 )
 
@@ -61,7 +61,7 @@ func stop(c *exec.Cmd) {
 }
 
 // startProcs runs a ProcessTracker on procs and returns its updates.
-func startProcs(t *testing.T, procs []*confparse.TrackProcess) (<-chan ProcessUpdate, *logtest.Recorder) {
+func startProcs(t *testing.T, procs []*config.TrackProcess) (<-chan ProcessUpdate, *logtest.Recorder) {
 	t.Helper()
 	log, rec := newLog()
 	ch := make(chan ProcessUpdate)
@@ -85,7 +85,7 @@ func TestProcessTrackerQuorum(t *testing.T) {
 	name := filepath.Base(sleep)
 	var ps []*exec.Cmd
 	ps = append(ps, start(t, sleep, "3600"))
-	ch, _ := startProcs(t, []*confparse.TrackProcess{{Name: "tp", Process: name, Quorum: 2, QuorumMax: 3, ForkDelay: time.Hour}})
+	ch, _ := startProcs(t, []*config.TrackProcess{{Name: "tp", Process: name, Quorum: 2, QuorumMax: 3, ForkDelay: time.Hour}})
 	expectProc(t, ch, ProcessUpdate{Name: "tp", Count: 1})
 	for _, want := range []ProcessUpdate{{"tp", true, 2}, {"tp", true, 3}, {"tp", false, 4}} {
 		ps = append(ps, start(t, sleep, "3600"))
@@ -107,7 +107,7 @@ func TestProcessTrackerCommandLine(t *testing.T) {
 	start(t, sleep, "3600", "10")
 	start(t, sleep, "3600", "1", "2")
 	params := []string{"3600", "1"}
-	ch, rec := startProcs(t, []*confparse.TrackProcess{
+	ch, rec := startProcs(t, []*config.TrackProcess{
 		{Name: "long", Process: name, Quorum: 1},
 		{Name: "comm", Process: name[:15], Quorum: 1},
 		{Name: "full", Process: sleep, FullCommand: true, Quorum: 1},
@@ -156,7 +156,7 @@ func TestProcessTrackerDelays(t *testing.T) {
 	t.Cleanup(func() { stop(c) })
 
 	delay := 200 * time.Millisecond
-	ch, _ := startProcs(t, []*confparse.TrackProcess{{Name: "tp", Process: filepath.Base(sh), Quorum: 2, ForkDelay: delay, TerminateDelay: delay}})
+	ch, _ := startProcs(t, []*config.TrackProcess{{Name: "tp", Process: filepath.Base(sh), Quorum: 2, ForkDelay: delay, TerminateDelay: delay}})
 	expectProc(t, ch, ProcessUpdate{Name: "tp", Count: 1})
 	if _, err := gateW.WriteString("fork\n"); err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func childOf(t *testing.T, pid int) *os.Process {
 func TestProcessTrackerStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	pt := NewProcessTracker([]*confparse.TrackProcess{{Name: "x", Process: "x", Quorum: 1}}, nil, 0)
+	pt := NewProcessTracker([]*config.TrackProcess{{Name: "x", Process: "x", Quorum: 1}}, nil, 0)
 	go func() { done <- pt.Run(ctx, make(chan ProcessUpdate)) }()
 	cancel()
 	if err := next(t, done); err != nil {
@@ -213,8 +213,8 @@ func TestProcessTrackerStop(t *testing.T) {
 // DefaultProcessInterval).
 func BenchmarkScan(b *testing.B) {
 	ms := []matcher{
-		newMatcher(&confparse.TrackProcess{Process: "haproxy"}),
-		newMatcher(&confparse.TrackProcess{Process: "/usr/sbin/nginx", Params: []string{"-g", "daemon off;"}}),
+		newMatcher(&config.TrackProcess{Process: "haproxy"}),
+		newMatcher(&config.TrackProcess{Process: "/usr/sbin/nginx", Params: []string{"-g", "daemon off;"}}),
 	}
 	sc := newScanner(ms)
 	for b.Loop() {

@@ -3,7 +3,7 @@ package track
 import (
 	"bytes"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // commMax is the longest process name the kernel keeps in
@@ -37,7 +37,7 @@ type matcher struct {
 // without param_match are matched exactly. ParamMatch "exact" stands for
 // param_match given with no value, keepalived's way of asking for a
 // command line with exactly the arguments given (or none).
-func newMatcher(p *confparse.TrackProcess) matcher {
+func newMatcher(p *config.TrackProcess) matcher {
 	m := matcher{name: p.Process, full: p.FullCommand || len(p.Params) > 0 || p.ParamMatch != ""}
 	switch p.ParamMatch {
 	case "initial":

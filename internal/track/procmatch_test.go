@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // cmd builds a /proc/PID/cmdline: each word followed by a NUL.
@@ -22,35 +22,35 @@ func TestMatcher(t *testing.T) {
 	sleep := cmd("/usr/bin/sleep", "3600", "10")
 	for _, tc := range []struct {
 		name    string
-		cfg     confparse.TrackProcess
+		cfg     config.TrackProcess
 		comm    string
 		cmdline []byte
 		want    bool
 	}{
-		{"comm", confparse.TrackProcess{Process: "sleep"}, "sleep", sleep, true},
-		{"comm is exact, not a pattern", confparse.TrackProcess{Process: "slee"}, "sleep", sleep, false},
-		{"comm, not argv[0]", confparse.TrackProcess{Process: "/usr/bin/sleep"}, "sleep", sleep, false},
-		{"comm longer than 15 never matches", confparse.TrackProcess{Process: "a-very-long-name"}, "a-very-long-nam", cmd("a-very-long-name"), false},
-		{"comm truncated to 15", confparse.TrackProcess{Process: "a-very-long-nam"}, "a-very-long-nam", cmd("a-very-long-name"), true},
-		{"full_command: argv[0], any arguments", confparse.TrackProcess{Process: "/usr/bin/sleep", FullCommand: true}, "sleep", sleep, true},
-		{"full_command: argv[0] exact", confparse.TrackProcess{Process: "sleep", FullCommand: true}, "sleep", sleep, false},
-		{"arguments: exact", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10"}}, "x", sleep, true},
-		{"arguments: exact, one more", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600"}}, "x", sleep, false},
-		{"arguments: exact, one fewer", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10", "1"}}, "x", sleep, false},
-		{"arguments: exact, a prefix", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}}, "x", sleep, false},
-		{"partial: the first arguments", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600"}, ParamMatch: "partial"}, "x", sleep, true},
-		{"partial: whole arguments", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}, ParamMatch: "partial"}, "x", sleep, false},
-		{"partial: all of them", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10"}, ParamMatch: "partial"}, "x", sleep, true},
-		{"initial: the last may be longer", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}, ParamMatch: "initial"}, "x", sleep, true},
-		{"initial: only the last", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"36", "10"}, ParamMatch: "initial"}, "x", sleep, false},
-		{"initial: more than there are", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10", "5"}, ParamMatch: "initial"}, "x", sleep, false},
-		{"initial: an empty argument", confparse.TrackProcess{Process: "/usr/bin/sleep", Params: []string{""}, ParamMatch: "initial"}, "x", sleep, true},
-		{"bare param_match: no arguments", confparse.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "exact"}, "x", sleep, false},
-		{"bare param_match: none there", confparse.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "exact"}, "x", cmd("/usr/bin/sleep"), true},
-		{"param_match with no arguments: any", confparse.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "partial"}, "x", sleep, true},
-		{"no NUL after argv[0]", confparse.TrackProcess{Process: "nginx: master", FullCommand: true}, "nginx", []byte("nginx: master"), true},
-		{"no NUL after argv[0], exact arguments", confparse.TrackProcess{Process: "nginx: master", Params: []string{"x"}}, "nginx", []byte("nginx: master"), false},
-		{"kernel thread: empty command line", confparse.TrackProcess{Process: "kthreadd", FullCommand: true}, "kthreadd", nil, false},
+		{"comm", config.TrackProcess{Process: "sleep"}, "sleep", sleep, true},
+		{"comm is exact, not a pattern", config.TrackProcess{Process: "slee"}, "sleep", sleep, false},
+		{"comm, not argv[0]", config.TrackProcess{Process: "/usr/bin/sleep"}, "sleep", sleep, false},
+		{"comm longer than 15 never matches", config.TrackProcess{Process: "a-very-long-name"}, "a-very-long-nam", cmd("a-very-long-name"), false},
+		{"comm truncated to 15", config.TrackProcess{Process: "a-very-long-nam"}, "a-very-long-nam", cmd("a-very-long-name"), true},
+		{"full_command: argv[0], any arguments", config.TrackProcess{Process: "/usr/bin/sleep", FullCommand: true}, "sleep", sleep, true},
+		{"full_command: argv[0] exact", config.TrackProcess{Process: "sleep", FullCommand: true}, "sleep", sleep, false},
+		{"arguments: exact", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10"}}, "x", sleep, true},
+		{"arguments: exact, one more", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600"}}, "x", sleep, false},
+		{"arguments: exact, one fewer", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10", "1"}}, "x", sleep, false},
+		{"arguments: exact, a prefix", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}}, "x", sleep, false},
+		{"partial: the first arguments", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600"}, ParamMatch: "partial"}, "x", sleep, true},
+		{"partial: whole arguments", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}, ParamMatch: "partial"}, "x", sleep, false},
+		{"partial: all of them", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10"}, ParamMatch: "partial"}, "x", sleep, true},
+		{"initial: the last may be longer", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "1"}, ParamMatch: "initial"}, "x", sleep, true},
+		{"initial: only the last", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"36", "10"}, ParamMatch: "initial"}, "x", sleep, false},
+		{"initial: more than there are", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{"3600", "10", "5"}, ParamMatch: "initial"}, "x", sleep, false},
+		{"initial: an empty argument", config.TrackProcess{Process: "/usr/bin/sleep", Params: []string{""}, ParamMatch: "initial"}, "x", sleep, true},
+		{"bare param_match: no arguments", config.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "exact"}, "x", sleep, false},
+		{"bare param_match: none there", config.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "exact"}, "x", cmd("/usr/bin/sleep"), true},
+		{"param_match with no arguments: any", config.TrackProcess{Process: "/usr/bin/sleep", ParamMatch: "partial"}, "x", sleep, true},
+		{"no NUL after argv[0]", config.TrackProcess{Process: "nginx: master", FullCommand: true}, "nginx", []byte("nginx: master"), true},
+		{"no NUL after argv[0], exact arguments", config.TrackProcess{Process: "nginx: master", Params: []string{"x"}}, "nginx", []byte("nginx: master"), false},
+		{"kernel thread: empty command line", config.TrackProcess{Process: "kthreadd", FullCommand: true}, "kthreadd", nil, false},
 	} {
 		m := newMatcher(&tc.cfg)
 		if got := m.match(tc.comm, tc.cmdline); got != tc.want {

@@ -3,7 +3,7 @@ package track
 import (
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // quorum is one vrrp_track_process's count of matching processes and
@@ -35,7 +35,7 @@ type quorum struct {
 // newQuorum returns p's quorum with count matching processes at start:
 // up when quorum ≤ count ≤ quorum_max, with no delay (src
 // vrrp/vrrp_track.c initialise_process_tracking_priorities).
-func newQuorum(p *confparse.TrackProcess, count int) *quorum {
+func newQuorum(p *config.TrackProcess, count int) *quorum {
 	q := &quorum{min: p.Quorum, max: p.QuorumMax, forkDelay: p.ForkDelay, termDelay: p.TerminateDelay}
 	if p.QuorumMax == 0 && p.Quorum != 0 {
 		// confparse leaves QuorumMax 0 when quorum_max is not given:

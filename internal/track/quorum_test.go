@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // step is one input to a quorum in a transcript: a scan at t0+at seeing n
@@ -44,45 +44,45 @@ func TestQuorum(t *testing.T) {
 	s := time.Second
 	for _, tc := range []struct {
 		name  string
-		cfg   confparse.TrackProcess
+		cfg   config.TrackProcess
 		start int
 		steps []step
 		want  string
 	}{
-		{"quorum 2", confparse.TrackProcess{Quorum: 2}, 0,
+		{"quorum 2", config.TrackProcess{Quorum: 2}, 0,
 			[]step{{0, 1, false, false}, {s, 2, false, false}, {2 * s, 5, false, false}, {3 * s, 1, false, true}},
 			"1:false 2:true 5:true 1:false"},
-		{"quorum_max 2", confparse.TrackProcess{Quorum: 1, QuorumMax: 2}, 1,
+		{"quorum_max 2", config.TrackProcess{Quorum: 1, QuorumMax: 2}, 1,
 			[]step{{0, 3, false, false}, {s, 2, false, true}, {2 * s, 0, false, true}},
 			"3:false 2:true 0:false"},
-		{"quorum_max 0: up while none runs", confparse.TrackProcess{Quorum: 0, QuorumMax: 0}, 0,
+		{"quorum_max 0: up while none runs", config.TrackProcess{Quorum: 0, QuorumMax: 0}, 0,
 			[]step{{0, 1, false, false}, {s, 0, false, true}},
 			"1:false 0:true"},
-		{"fork waits fork_delay", confparse.TrackProcess{Quorum: 2, ForkDelay: 3 * s}, 1,
+		{"fork waits fork_delay", config.TrackProcess{Quorum: 2, ForkDelay: 3 * s}, 1,
 			[]step{{0, 2, true, false}, {2 * s, 2, false, false}, {3 * s, -1, false, false}},
 			"2:false 2:false 2:true"},
-		{"exec does not wait", confparse.TrackProcess{Quorum: 2, ForkDelay: 3 * s, TerminateDelay: 3 * s}, 1,
+		{"exec does not wait", config.TrackProcess{Quorum: 2, ForkDelay: 3 * s, TerminateDelay: 3 * s}, 1,
 			[]step{{0, 2, false, false}},
 			"2:true"},
-		{"exit before fork_delay ends cancels it", confparse.TrackProcess{Quorum: 2, ForkDelay: 3 * s}, 1,
+		{"exit before fork_delay ends cancels it", config.TrackProcess{Quorum: 2, ForkDelay: 3 * s}, 1,
 			[]step{{0, 2, true, false}, {s, 1, false, true}, {5 * s, -1, false, false}},
 			"2:false 1:false 1:false"},
-		{"exit waits terminate_delay", confparse.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
+		{"exit waits terminate_delay", config.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
 			[]step{{0, 0, false, true}, {s, -1, false, false}, {2 * s, -1, false, false}},
 			"0:true 0:true 0:false"},
-		{"restart within terminate_delay never goes down", confparse.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
+		{"restart within terminate_delay never goes down", config.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
 			[]step{{0, 0, false, true}, {s, 1, false, false}, {3 * s, -1, false, false}},
 			"0:true 1:true 1:true"},
-		{"terminate_delay follows the count when it ends", confparse.TrackProcess{Quorum: 2, TerminateDelay: 2 * s}, 3,
+		{"terminate_delay follows the count when it ends", config.TrackProcess{Quorum: 2, TerminateDelay: 2 * s}, 3,
 			[]step{{0, 1, false, true}, {s, 3, false, false}, {1500 * time.Millisecond, 0, false, true}, {4 * s, -1, false, false}},
 			"1:true 3:true 0:true 0:false"},
-		{"a renamed process does not wait", confparse.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
+		{"a renamed process does not wait", config.TrackProcess{Quorum: 1, TerminateDelay: 2 * s}, 1,
 			[]step{{0, 0, false, false}},
 			"0:false"},
-		{"a fork over quorum_max waits fork_delay", confparse.TrackProcess{Quorum: 1, QuorumMax: 1, ForkDelay: s}, 1,
+		{"a fork over quorum_max waits fork_delay", config.TrackProcess{Quorum: 1, QuorumMax: 1, ForkDelay: s}, 1,
 			[]step{{0, 2, true, false}, {s, -1, false, false}},
 			"2:true 2:false"},
-		{"an exit back to quorum_max waits terminate_delay", confparse.TrackProcess{Quorum: 1, QuorumMax: 1, TerminateDelay: s}, 2,
+		{"an exit back to quorum_max waits terminate_delay", config.TrackProcess{Quorum: 1, QuorumMax: 1, TerminateDelay: s}, 2,
 			[]step{{0, 1, false, true}, {s, -1, false, false}},
 			"1:false 1:true"},
 	} {
@@ -106,7 +106,7 @@ func TestQuorumStart(t *testing.T) {
 		{2, 3, 1, false}, {2, 3, 2, true}, {2, 3, 3, true}, {2, 3, 4, false},
 		{0, 0, 0, true}, {0, 0, 1, false}, // quorum_max 0
 	} {
-		q := newQuorum(&confparse.TrackProcess{Quorum: tc.quorum, QuorumMax: tc.max, ForkDelay: time.Hour}, tc.count)
+		q := newQuorum(&config.TrackProcess{Quorum: tc.quorum, QuorumMax: tc.max, ForkDelay: time.Hour}, tc.count)
 		if q.up != tc.up {
 			t.Errorf("quorum %d, quorum_max %d, %d processes: up %v; want %v", tc.quorum, tc.max, tc.count, q.up, tc.up)
 		}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -36,7 +36,7 @@ const forever = 0xffffffff
 // on the stack, grows that one goroutine's stack and not each caller's
 // (thousands of instances).
 type Manager struct {
-	names confparse.RTNamer
+	names rtnames.Namer
 	netns string // path of the namespace, "" for the caller's
 
 	work chan func() // served by the goroutine until Close
@@ -129,7 +129,7 @@ func (m *Manager) link(name string) (netlink.Link, error) {
 // AddAddress adds a on a.Dev with all its options, like `ip addr add`. An
 // address already present (same address and prefix length) is left as it is
 // and is not an error.
-func (m *Manager) AddAddress(a *confparse.Address) error {
+func (m *Manager) AddAddress(a *config.Address) error {
 	na, err := addrToNetlink(m.names, a)
 	if err != nil {
 		return fmt.Errorf("add address %s: %w", a.Prefix, err)
@@ -163,7 +163,7 @@ func (m *Manager) AddAddress(a *confparse.Address) error {
 
 // DelAddress deletes a from a.Dev, like `ip addr del`. An absent address, or
 // an absent interface, is not an error.
-func (m *Manager) DelAddress(a *confparse.Address) error {
+func (m *Manager) DelAddress(a *config.Address) error {
 	na, err := addrToNetlink(m.names, a)
 	if err != nil {
 		return fmt.Errorf("delete address %s: %w", a.Prefix, err)
@@ -242,7 +242,7 @@ func hasPrefix(list []netlink.Addr, p netip.Prefix) bool {
 }
 
 // addrToNetlink translates a VIP line to a netlink address.
-func addrToNetlink(names confparse.RTNamer, a *confparse.Address) (*netlink.Addr, error) {
+func addrToNetlink(names rtnames.Namer, a *config.Address) (*netlink.Addr, error) {
 	if !a.Prefix.IsValid() {
 		return nil, errors.New("invalid prefix")
 	}
@@ -285,7 +285,7 @@ func addrToNetlink(names confparse.RTNamer, a *confparse.Address) (*netlink.Addr
 }
 
 // addrFlags returns the IFA_F_* flags of a.
-func addrFlags(a *confparse.Address) int {
+func addrFlags(a *config.Address) int {
 	f := 0
 	for _, b := range []struct {
 		set  bool

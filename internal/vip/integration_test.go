@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
 
@@ -58,27 +58,27 @@ func ipShow(t *testing.T, ns *nstest.Netns, args ...string) string {
 func TestIntegrationAddress(t *testing.T) {
 	ns, h := hostNS(t)
 	tests := []struct {
-		a    confparse.Address
+		a    config.Address
 		want string // regexp matched against `ip -o addr show dev eth0`
 	}{
-		{confparse.Address{Prefix: pfx("192.0.2.100/24")}, `inet 192.0.2.100/24 scope global secondary eth0\\`},
-		{confparse.Address{Prefix: pfx("192.0.2.101/24"), Broadcast: ip("192.0.2.255"), Label: "eth0:1"},
+		{config.Address{Prefix: pfx("192.0.2.100/24")}, `inet 192.0.2.100/24 scope global secondary eth0\\`},
+		{config.Address{Prefix: pfx("192.0.2.101/24"), Broadcast: ip("192.0.2.255"), Label: "eth0:1"},
 			`inet 192.0.2.101/24 brd 192.0.2.255 scope global secondary eth0:1\\`},
-		{confparse.Address{Prefix: pfx("198.51.100.1/32"), Scope: "link"}, `inet 198.51.100.1/32 scope link eth0\\`},
-		{confparse.Address{Prefix: pfx("198.51.100.2/32"), Scope: "host"}, `inet 198.51.100.2/32 scope host eth0\\`},
-		{confparse.Address{Prefix: pfx("203.0.113.1/32"), Peer: ip("203.0.113.2")},
+		{config.Address{Prefix: pfx("198.51.100.1/32"), Scope: "link"}, `inet 198.51.100.1/32 scope link eth0\\`},
+		{config.Address{Prefix: pfx("198.51.100.2/32"), Scope: "host"}, `inet 198.51.100.2/32 scope host eth0\\`},
+		{config.Address{Prefix: pfx("203.0.113.1/32"), Peer: ip("203.0.113.2")},
 			`inet 203.0.113.1 peer 203.0.113.2/32 scope global eth0\\`},
-		{confparse.Address{Prefix: pfx("198.51.100.10/24"), NoPrefixRoute: true},
+		{config.Address{Prefix: pfx("198.51.100.10/24"), NoPrefixRoute: true},
 			`inet 198.51.100.10/24 scope global noprefixroute eth0\\`},
 		// Like `ip addr add ... preferred_lft 30`: the kernel keeps an IPv4
 		// address with an infinite valid lifetime preferred forever.
-		{confparse.Address{Prefix: pfx("198.51.100.11/24"), PreferredLft: "30"},
+		{config.Address{Prefix: pfx("198.51.100.11/24"), PreferredLft: "30"},
 			`inet 198.51.100.11/24 scope global eth0\\\s+valid_lft forever`},
-		{confparse.Address{Prefix: pfx("2001:db8::100/64"), PreferredLft: "forever"},
+		{config.Address{Prefix: pfx("2001:db8::100/64"), PreferredLft: "forever"},
 			`inet6 2001:db8::100/64 scope global \\\s+valid_lft forever preferred_lft forever`},
-		{confparse.Address{Prefix: pfx("2001:db8::101/128"), PreferredLft: "0"},
+		{config.Address{Prefix: pfx("2001:db8::101/128"), PreferredLft: "0"},
 			`inet6 2001:db8::101/128 scope global deprecated \\\s+valid_lft forever preferred_lft 0sec`},
-		{confparse.Address{Prefix: pfx("2001:db8::102/64"), PreferredLft: "forever", Home: true, NoDAD: true,
+		{config.Address{Prefix: pfx("2001:db8::102/64"), PreferredLft: "forever", Home: true, NoDAD: true,
 			MngTmpAddr: true, NoPrefixRoute: true}, `inet6 2001:db8::102/64 scope global nodad home mngtmpaddr noprefixroute`},
 		// autojoin needs a multicast address, outside the documentation
 		// ranges; TestAddrToNetlink covers its flag.
@@ -111,7 +111,7 @@ func TestIntegrationAddress(t *testing.T) {
 			t.Errorf("HasAddress(eth0, %s) = %v, %v after deleting", a.Prefix, ok, err)
 		}
 	}
-	missing := confparse.Address{Prefix: pfx("192.0.2.9/24"), Dev: "nosuch0"}
+	missing := config.Address{Prefix: pfx("192.0.2.9/24"), Dev: "nosuch0"}
 	if err := h.AddAddress(&missing); !errors.Is(err, ErrNoLink) {
 		t.Errorf("AddAddress on a missing interface: %v, want ErrNoLink", err)
 	}
@@ -125,24 +125,24 @@ func TestIntegrationAddress(t *testing.T) {
 func TestIntegrationRoutes(t *testing.T) {
 	ns, h := hostNS(t)
 	tests := []struct {
-		r     confparse.Route
+		r     config.Route
 		table string
 		want  string
 	}{
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "eth0", Metric: 10, Protocol: "18"},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "eth0", Metric: 10, Protocol: "18"},
 			"main", "198.51.100.0/24 via 192.0.2.254 dev eth0 proto keepalived metric 10"},
-		{confparse.Route{Dst: pfx("203.0.113.0/24"), Dev: "eth0", Src: ip("192.0.2.1"), Table: "vips", Metric: -1},
+		{config.Route{Dst: pfx("203.0.113.0/24"), Dev: "eth0", Src: ip("192.0.2.1"), Table: "vips", Metric: -1},
 			"100", "203.0.113.0/24 dev eth0 scope link src 192.0.2.1"},
-		{confparse.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "1000", Metric: -1, Protocol: "18"},
+		{config.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "1000", Metric: -1, Protocol: "18"},
 			"1000", "default via 192.0.2.254 dev eth0 proto keepalived"},
-		{confparse.Route{Type: "blackhole", Dst: pfx("198.51.100.128/25"), Metric: -1}, "main", "blackhole 198.51.100.128/25 \n"},
-		{confparse.Route{Type: "unreachable", Dst: pfx("203.0.113.128/25"), Metric: -1}, "main", "unreachable 203.0.113.128/25 \n"},
-		{confparse.Route{Type: "prohibit", Dst: pfx("203.0.113.64/26"), Metric: -1}, "main", "prohibit 203.0.113.64/26 \n"},
-		{confparse.Route{Dst: pfx("198.51.100.64/26"), Dev: "eth0", Scope: "host", Metric: -1}, "main",
+		{config.Route{Type: "blackhole", Dst: pfx("198.51.100.128/25"), Metric: -1}, "main", "blackhole 198.51.100.128/25 \n"},
+		{config.Route{Type: "unreachable", Dst: pfx("203.0.113.128/25"), Metric: -1}, "main", "unreachable 203.0.113.128/25 \n"},
+		{config.Route{Type: "prohibit", Dst: pfx("203.0.113.64/26"), Metric: -1}, "main", "prohibit 203.0.113.64/26 \n"},
+		{config.Route{Dst: pfx("198.51.100.64/26"), Dev: "eth0", Scope: "host", Metric: -1}, "main",
 			"198.51.100.64/26 dev eth0 scope host \n"},
-		{confparse.Route{Dst: pfx("2001:db8:2::/48"), Via: ip("2001:db8::fe"), Dev: "eth0", Metric: 100, Op: "append"}, "main",
+		{config.Route{Dst: pfx("2001:db8:2::/48"), Via: ip("2001:db8::fe"), Dev: "eth0", Metric: 100, Op: "append"}, "main",
 			"2001:db8:2::/48 via 2001:db8::fe dev eth0 metric 100 pref medium"},
-		{confparse.Route{Dst: pfx("198.51.100.32/27"), Via: ip("192.0.2.253"), Or: ip("192.0.2.252"), Dev: "eth0", Metric: -1}, "main",
+		{config.Route{Dst: pfx("198.51.100.32/27"), Via: ip("192.0.2.253"), Or: ip("192.0.2.252"), Dev: "eth0", Metric: -1}, "main",
 			"198.51.100.32/27 \n\tnexthop via 192.0.2.253 dev eth0 weight 1 \n\tnexthop via 192.0.2.252 dev eth0 weight 1"},
 	}
 	for _, tt := range tests {
@@ -177,19 +177,19 @@ func TestIntegrationRoutes(t *testing.T) {
 func TestIntegrationRules(t *testing.T) {
 	ns, h := hostNS(t)
 	tests := []struct {
-		r    confparse.Rule
+		r    config.Rule
 		want string
 	}{
-		{confparse.Rule{Family: confparse.IPv4, From: pfx("192.0.2.0/24"), Preference: 100, Action: "lookup", Table: "vips"},
+		{config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), Preference: 100, Action: "lookup", Table: "vips"},
 			"100:\tfrom 192.0.2.0/24 lookup 100"},
-		{confparse.Rule{Family: confparse.IPv4, To: pfx("198.51.100.0/24"), Preference: 101, Action: "lookup", Table: "main",
+		{config.Rule{Family: config.IPv4, To: pfx("198.51.100.0/24"), Preference: 101, Action: "lookup", Table: "main",
 			Fwmark: 0x10, FwmarkSet: true, FwMask: 0xff, FwMaskSet: true, Iif: "eth0"},
 			"101:\tfrom all to 198.51.100.0/24 fwmark 0x10/0xff iif eth0 lookup main"},
-		{confparse.Rule{Family: confparse.IPv4, From: pfx("203.0.113.0/24"), Oif: "eth0", Preference: 102, Action: "lookup", Table: "1000", Protocol: 18},
+		{config.Rule{Family: config.IPv4, From: pfx("203.0.113.0/24"), Oif: "eth0", Preference: 102, Action: "lookup", Table: "1000", Protocol: 18},
 			"102:\tfrom 203.0.113.0/24 oif eth0 lookup 1000 proto keepalived"},
-		{confparse.Rule{Family: confparse.IPv4, Not: true, From: pfx("192.0.2.0/24"), Preference: 103, Action: "prohibit"},
+		{config.Rule{Family: config.IPv4, Not: true, From: pfx("192.0.2.0/24"), Preference: 103, Action: "prohibit"},
 			"103:\tnot from 192.0.2.0/24 prohibit"},
-		{confparse.Rule{Family: confparse.IPv6, From: pfx("2001:db8::/32"), Preference: 104, Action: "lookup", Table: "vips", IPProto: "tcp", DPort: "80-81"},
+		{config.Rule{Family: config.IPv6, From: pfx("2001:db8::/32"), Preference: 104, Action: "lookup", Table: "vips", IPProto: "tcp", DPort: "80-81"},
 			"104:\tfrom 2001:db8::/32 ipproto tcp dport 80-81 lookup 100"},
 	}
 	for _, tt := range tests {
@@ -199,7 +199,7 @@ func TestIntegrationRules(t *testing.T) {
 		}
 		r.SuppressPrefixLength = -1
 		fam := "-4"
-		if r.Family == confparse.IPv6 {
+		if r.Family == config.IPv6 {
 			fam = "-6"
 		}
 		for range 2 {

@@ -3,14 +3,13 @@ package vip
 import (
 	"fmt"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
 // resolve turns word into its number as the config front end does
 // (rtnames.Kind.Lookup): a number in C syntax up to the kind's maximum, a
 // name from the file k names, or a built-in name.
-func resolve(names confparse.RTNamer, k rtnames.Kind, word string) (uint64, error) {
+func resolve(names rtnames.Namer, k rtnames.Kind, word string) (uint64, error) {
 	var entries []rtnames.Entry
 	if names != nil {
 		entries = names.RTTable(k.File)

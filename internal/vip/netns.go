@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
 // Config holds what every part of the package needs. The zero Config works
@@ -18,7 +18,7 @@ type Config struct {
 	// Names resolves names of iproute2's rt_tables, rt_protos, rt_scopes,
 	// rt_dsfield, rt_realms and protocols files; nil means built-in names
 	// only.
-	Names confparse.RTNamer
+	Names rtnames.Namer
 	// Logger receives debug lines such as "Sending gratuitous ARP on eth0
 	// for 192.0.2.1"; nil discards them.
 	Logger *slog.Logger

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -22,7 +22,7 @@ import (
 // reordering, rto_min, quickack and congctl without "lock". Not supported,
 // failing with [ErrNotSupported]: IPv6 "from", realms, encap, "lock" and
 // the other options (features, fastopen_no_cookie, expires, pref, ...).
-func (m *Manager) AddRoute(r *confparse.Route) error {
+func (m *Manager) AddRoute(r *config.Route) error {
 	return m.call(func() error {
 		nr, err := m.routeToNetlink(r, false)
 		if err != nil {
@@ -45,7 +45,7 @@ func (m *Manager) AddRoute(r *confparse.Route) error {
 
 // DelRoute deletes r like `ip route del`. An absent route, or one whose
 // interface is gone, is not an error.
-func (m *Manager) DelRoute(r *confparse.Route) error {
+func (m *Manager) DelRoute(r *config.Route) error {
 	return m.call(func() error {
 		nr, err := m.routeToNetlink(r, true)
 		if errors.Is(err, ErrNoLink) {
@@ -64,7 +64,7 @@ func (m *Manager) DelRoute(r *confparse.Route) error {
 
 // routeToNetlink translates a route line; del selects the defaults of
 // `ip route del` (any scope).
-func (m *Manager) routeToNetlink(r *confparse.Route, del bool) (*netlink.Route, error) {
+func (m *Manager) routeToNetlink(r *config.Route, del bool) (*netlink.Route, error) {
 	if r.From.IsValid() {
 		return nil, fmt.Errorf("from: %w", ErrNotSupported)
 	}
@@ -94,7 +94,7 @@ func (m *Manager) routeToNetlink(r *confparse.Route, del bool) (*netlink.Route, 
 }
 
 // routeDev sets the gateway, interface and VRF table of nr.
-func (m *Manager) routeDev(nr *netlink.Route, r *confparse.Route) error {
+func (m *Manager) routeDev(nr *netlink.Route, r *config.Route) error {
 	if r.Via.IsValid() && !r.Or.IsValid() {
 		nr.Gw = r.Via.AsSlice()
 	}
@@ -120,7 +120,7 @@ func (m *Manager) routeDev(nr *netlink.Route, r *confparse.Route) error {
 }
 
 // routeNumbers resolves the type, table, protocol, scope, tos and metric.
-func (m *Manager) routeNumbers(nr *netlink.Route, r *confparse.Route) error {
+func (m *Manager) routeNumbers(nr *netlink.Route, r *config.Route) error {
 	for _, f := range []struct {
 		word string
 		kind rtnames.Kind
@@ -158,7 +158,7 @@ func (m *Manager) routeNumbers(nr *netlink.Route, r *confparse.Route) error {
 }
 
 // routeNexthops fills nr.MultiPath from "via A or B" or nexthop clauses.
-func (m *Manager) routeNexthops(nr *netlink.Route, r *confparse.Route) error {
+func (m *Manager) routeNexthops(nr *netlink.Route, r *config.Route) error {
 	if r.Or.IsValid() {
 		nr.MultiPath = []*netlink.NexthopInfo{
 			{LinkIndex: nr.LinkIndex, Gw: r.Via.AsSlice()},
@@ -193,7 +193,7 @@ func (m *Manager) routeNexthops(nr *netlink.Route, r *confparse.Route) error {
 }
 
 // routeOptions sets the route metrics among opts.
-func routeOptions(nr *netlink.Route, opts []confparse.Setting) error {
+func routeOptions(nr *netlink.Route, opts []config.Setting) error {
 	for _, o := range opts {
 		var dst *int
 		switch o.Keyword {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -29,7 +29,7 @@ const (
 // bits and the actions lookup (table), goto, nop, blackhole, unreachable
 // and prohibit. Not supported, failing with [ErrNotSupported]: l3mdev and
 // tunnel ids above 32 bits.
-func (m *Manager) AddRule(r *confparse.Rule) error {
+func (m *Manager) AddRule(r *config.Rule) error {
 	nr, err := m.ruleToNetlink(r)
 	if err != nil {
 		return fmt.Errorf("add rule %s: %w", r, err)
@@ -43,7 +43,7 @@ func (m *Manager) AddRule(r *confparse.Rule) error {
 }
 
 // DelRule deletes r like `ip rule del`. An absent rule is not an error.
-func (m *Manager) DelRule(r *confparse.Rule) error {
+func (m *Manager) DelRule(r *config.Rule) error {
 	nr, err := m.ruleToNetlink(r)
 	if err != nil {
 		return fmt.Errorf("delete rule %s: %w", r, err)
@@ -57,12 +57,12 @@ func (m *Manager) DelRule(r *confparse.Rule) error {
 }
 
 // ruleToNetlink translates a rule line.
-func (m *Manager) ruleToNetlink(r *confparse.Rule) (*netlink.Rule, error) {
+func (m *Manager) ruleToNetlink(r *config.Rule) (*netlink.Rule, error) {
 	if r.L3mdev {
 		return nil, fmt.Errorf("l3mdev: %w", ErrNotSupported)
 	}
 	nr := netlink.NewRule()
-	nr.Family = family(r.Family == confparse.IPv6)
+	nr.Family = family(r.Family == config.IPv6)
 	nr.Invert = r.Not
 	nr.Priority = int(r.Preference)
 	if r.From.IsValid() {
@@ -104,7 +104,7 @@ func (m *Manager) ruleToNetlink(r *confparse.Rule) (*netlink.Rule, error) {
 }
 
 // ruleNames resolves tos, ipproto, suppress_ifgroup and realms.
-func (m *Manager) ruleNames(nr *netlink.Rule, r *confparse.Rule) error {
+func (m *Manager) ruleNames(nr *netlink.Rule, r *config.Rule) error {
 	if r.Tos != "" {
 		v, err := resolve(m.names, rtnames.DSFields, r.Tos)
 		if err != nil {
@@ -145,7 +145,7 @@ func (m *Manager) ruleNames(nr *netlink.Rule, r *confparse.Rule) error {
 }
 
 // ruleRanges parses uidrange, sport and dport.
-func ruleRanges(nr *netlink.Rule, r *confparse.Rule) error {
+func ruleRanges(nr *netlink.Rule, r *config.Rule) error {
 	if r.UIDRange != "" {
 		lo, hi, err := parseRange(r.UIDRange, 32)
 		if err != nil {
@@ -185,7 +185,7 @@ func parseRange(s string, bits int) (lo, hi uint64, err error) {
 }
 
 // ruleAction sets the table, goto target or action type.
-func (m *Manager) ruleAction(nr *netlink.Rule, r *confparse.Rule) error {
+func (m *Manager) ruleAction(nr *netlink.Rule, r *config.Rule) error {
 	switch r.Action {
 	case "lookup", "":
 		if r.Table == "" {

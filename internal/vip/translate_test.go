@@ -7,16 +7,16 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
 // names is an RTNamer with a few custom names.
-type names map[string][]confparse.RTEntry
+type names map[string][]rtnames.Entry
 
-func (n names) RTTable(file string) []confparse.RTEntry { return n[file] }
+func (n names) RTTable(file string) []rtnames.Entry { return n[file] }
 
 var testNames = names{
 	"rt_tables": {{ID: 100, Name: "vips"}},
@@ -37,27 +37,27 @@ func TestAddrToNetlink(t *testing.T) {
 	none := net.IPv4zero
 	tests := []struct {
 		name string
-		in   confparse.Address
+		in   config.Address
 		want netlink.Addr
 	}{
-		{"plain", confparse.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0"},
+		{"plain", config.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0"},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/24"), Broadcast: none}},
-		{"label brd scope", confparse.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1",
+		{"label brd scope", config.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1",
 			Broadcast: ip("192.0.2.255"), Scope: "link"},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/24"), Label: "eth0:1", Broadcast: net.IP{192, 0, 2, 255},
 				Scope: unix.RT_SCOPE_LINK}},
-		{"numeric scope", confparse.Address{Prefix: pfx("192.0.2.100/32"), Dev: "eth0", Scope: "200"},
+		{"numeric scope", config.Address{Prefix: pfx("192.0.2.100/32"), Dev: "eth0", Scope: "200"},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/32"), Broadcast: none, Scope: 200}},
-		{"peer", confparse.Address{Prefix: pfx("192.0.2.17/32"), Dev: "eth0", Peer: ip("192.0.2.18")},
+		{"peer", config.Address{Prefix: pfx("192.0.2.17/32"), Dev: "eth0", Peer: ip("192.0.2.18")},
 			netlink.Addr{IPNet: ipnet("192.0.2.17/32"), Peer: ipnet("192.0.2.18/32"), Broadcast: none}},
-		{"flags", confparse.Address{Prefix: pfx("2001:db8::1/64"), Dev: "eth0", Home: true, NoDAD: true,
+		{"flags", config.Address{Prefix: pfx("2001:db8::1/64"), Dev: "eth0", Home: true, NoDAD: true,
 			MngTmpAddr: true, NoPrefixRoute: true, AutoJoin: true, PreferredLft: "forever"},
 			netlink.Addr{IPNet: ipnet("2001:db8::1/64"), PreferedLft: forever, ValidLft: forever,
 				Flags: unix.IFA_F_HOMEADDRESS | unix.IFA_F_NODAD | unix.IFA_F_MANAGETEMPADDR |
 					unix.IFA_F_NOPREFIXROUTE | unix.IFA_F_MCAUTOJOIN}},
-		{"deprecated /128", confparse.Address{Prefix: pfx("2001:db8::1/128"), Dev: "eth0", PreferredLft: "0"},
+		{"deprecated /128", config.Address{Prefix: pfx("2001:db8::1/128"), Dev: "eth0", PreferredLft: "0"},
 			netlink.Addr{IPNet: ipnet("2001:db8::1/128"), PreferedLft: 0, ValidLft: forever}},
-		{"preferred 30", confparse.Address{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", PreferredLft: "30"},
+		{"preferred 30", config.Address{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", PreferredLft: "30"},
 			netlink.Addr{IPNet: ipnet("192.0.2.1/24"), Broadcast: none, PreferedLft: 30, ValidLft: forever}},
 	}
 	for _, tt := range tests {
@@ -71,7 +71,7 @@ func TestAddrToNetlink(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []confparse.Address{
+	for _, bad := range []config.Address{
 		{Prefix: pfx("192.0.2.1/24")},
 		{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", Scope: "nosuch"},
 		{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", PreferredLft: "x"},
@@ -140,36 +140,36 @@ func TestRouteToNetlink(t *testing.T) {
 	m, lo := testManager(t)
 	nr := func(r netlink.Route) *netlink.Route { return &r }
 	tests := []struct {
-		in   confparse.Route
+		in   config.Route
 		del  bool
 		want *netlink.Route
 	}{
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "lo", Metric: 10,
+		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "lo", Metric: 10,
 			Table: "vips", Protocol: "18", Src: ip("192.0.2.1")},
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Gw: net.IP{192, 0, 2, 254}, LinkIndex: lo,
 				Priority: 10, Table: 100, Protocol: 18, Src: net.IP{192, 0, 2, 1}, Family: netlink.FAMILY_V4})},
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1, Scope: "host", Onlink: true},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1, Scope: "host", Onlink: true},
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_HOST,
 				Flags: int(netlink.FLAG_ONLINK), Family: netlink.FAMILY_V4})},
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_LINK,
 				Family: netlink.FAMILY_V4})},
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
 			true, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_NOWHERE,
 				Family: netlink.FAMILY_V4})},
-		{confparse.Route{Type: "blackhole", Dst: pfx("203.0.113.0/24"), Metric: -1, Table: "main"},
+		{config.Route{Type: "blackhole", Dst: pfx("203.0.113.0/24"), Metric: -1, Table: "main"},
 			false, nr(netlink.Route{Dst: ipnet("203.0.113.0/24"), Type: unix.RTN_BLACKHOLE, Table: 254,
 				Family: netlink.FAMILY_V4})},
-		{confparse.Route{Type: "unreachable", Dst: pfx("2001:db8:1::/48"), Metric: 1024, Tos: "0x10"},
+		{config.Route{Type: "unreachable", Dst: pfx("2001:db8:1::/48"), Metric: 1024, Tos: "0x10"},
 			false, nr(netlink.Route{Dst: ipnet("2001:db8:1::/48"), Type: unix.RTN_UNREACHABLE, Priority: 1024,
 				Tos: 16, Family: netlink.FAMILY_V6})},
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.1"), Or: ip("192.0.2.2"), Dev: "lo", Metric: -1},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.1"), Or: ip("192.0.2.2"), Dev: "lo", Metric: -1},
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Family: netlink.FAMILY_V4,
 				MultiPath: []*netlink.NexthopInfo{{LinkIndex: lo, Gw: net.IP{192, 0, 2, 1}},
 					{LinkIndex: lo, Gw: net.IP{192, 0, 2, 2}}}})},
-		{confparse.Route{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []confparse.Nexthop{
+		{config.Route{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{
 			{Via: ip("192.0.2.1"), Dev: "lo", Weight: 2}, {Via: ip("192.0.2.2"), Onlink: true}},
-			Options: []confparse.Setting{{Keyword: "mtu", Args: []string{"1400"}}}},
+			Options: []config.Setting{{Keyword: "mtu", Args: []string{"1400"}}}},
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Family: netlink.FAMILY_V4, MTU: 1400,
 				MultiPath: []*netlink.NexthopInfo{{LinkIndex: lo, Gw: net.IP{192, 0, 2, 1}, Hops: 1},
 					{Gw: net.IP{192, 0, 2, 2}, Flags: int(netlink.FLAG_ONLINK)}}})},
@@ -184,17 +184,17 @@ func TestRouteToNetlink(t *testing.T) {
 			t.Errorf("routeToNetlink(%s, del=%v) =\n%+v\nwant\n%+v", &tt.in, tt.del, got, tt.want)
 		}
 	}
-	for _, bad := range []confparse.Route{
+	for _, bad := range []config.Route{
 		{Dst: pfx("2001:db8::/64"), From: pfx("2001:db8:1::/64"), Metric: -1},
-		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []confparse.Setting{{Keyword: "mtu", Args: []string{"lock", "1400"}}}},
-		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []confparse.Setting{{Keyword: "features", Args: []string{"ecn"}}}},
-		{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []confparse.Nexthop{{Via: ip("192.0.2.1"), Realms: "1"}}},
+		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []config.Setting{{Keyword: "mtu", Args: []string{"lock", "1400"}}}},
+		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []config.Setting{{Keyword: "features", Args: []string{"ecn"}}}},
+		{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{{Via: ip("192.0.2.1"), Realms: "1"}}},
 	} {
 		if _, err := m.routeToNetlink(&bad, false); !errors.Is(err, ErrNotSupported) {
 			t.Errorf("routeToNetlink(%s) = %v, want ErrNotSupported", &bad, err)
 		}
 	}
-	if _, err := m.routeToNetlink(&confparse.Route{Dst: pfx("198.51.100.0/24"), Dev: "nosuch0", Metric: -1}, false); !errors.Is(err, ErrNoLink) {
+	if _, err := m.routeToNetlink(&config.Route{Dst: pfx("198.51.100.0/24"), Dev: "nosuch0", Metric: -1}, false); !errors.Is(err, ErrNoLink) {
 		t.Errorf("route on a missing interface: %v, want ErrNoLink", err)
 	}
 }
@@ -210,15 +210,15 @@ func TestRuleToNetlink(t *testing.T) {
 	}
 	mask := uint32(0xff)
 	tests := []struct {
-		in   confparse.Rule
+		in   config.Rule
 		want *netlink.Rule
 	}{
-		{confparse.Rule{Family: confparse.IPv4, From: pfx("192.0.2.0/24"), To: pfx("198.51.100.0/24"),
+		{config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), To: pfx("198.51.100.0/24"),
 			Preference: 100, Action: "lookup", Table: "vips", Protocol: -1, SuppressPrefixLength: -1},
 			rule(func(r *netlink.Rule) {
 				r.Src, r.Dst, r.Priority, r.Table = ipnet("192.0.2.0/24"), ipnet("198.51.100.0/24"), 100, 100
 			})},
-		{confparse.Rule{Family: confparse.IPv4, Not: true, Fwmark: 0x10, FwmarkSet: true, FwMask: 0xff, FwMaskSet: true,
+		{config.Rule{Family: config.IPv4, Not: true, Fwmark: 0x10, FwmarkSet: true, FwMask: 0xff, FwMaskSet: true,
 			Iif: "eth0", Oif: "eth1", Preference: 200, Action: "lookup", Table: "1000", Protocol: 18,
 			SuppressPrefixLength: 0, IPProto: "tcp", SPort: "1000-2000", DPort: "80", UIDRange: "100-200",
 			Tos: "0x10", Realms: "cust", TunnelID: 5, TunnelIDSet: true},
@@ -228,9 +228,9 @@ func TestRuleToNetlink(t *testing.T) {
 				r.Sport, r.Dport = netlink.NewRulePortRange(1000, 2000), netlink.NewRulePortRange(80, 80)
 				r.UIDRange, r.Tos, r.Flow, r.TunID = netlink.NewRuleUIDRange(100, 200), 16, 7, 5
 			})},
-		{confparse.Rule{Family: confparse.IPv6, Preference: 5, Action: "goto", Goto: 10, Protocol: -1, SuppressPrefixLength: -1},
+		{config.Rule{Family: config.IPv6, Preference: 5, Action: "goto", Goto: 10, Protocol: -1, SuppressPrefixLength: -1},
 			rule(func(r *netlink.Rule) { r.Family, r.Priority, r.Goto = netlink.FAMILY_V6, 5, 10 })},
-		{confparse.Rule{Family: confparse.IPv4, Preference: 6, Action: "prohibit", Protocol: -1, SuppressPrefixLength: -1},
+		{config.Rule{Family: config.IPv4, Preference: 6, Action: "prohibit", Protocol: -1, SuppressPrefixLength: -1},
 			rule(func(r *netlink.Rule) { r.Priority, r.Type = 6, frActProhibit })},
 	}
 	for _, tt := range tests {
@@ -243,7 +243,7 @@ func TestRuleToNetlink(t *testing.T) {
 			t.Errorf("ruleToNetlink(%s) =\n%+v\nwant\n%+v", &tt.in, got, tt.want)
 		}
 	}
-	if _, err := m.ruleToNetlink(&confparse.Rule{L3mdev: true, Protocol: -1, SuppressPrefixLength: -1}); !errors.Is(err, ErrNotSupported) {
+	if _, err := m.ruleToNetlink(&config.Rule{L3mdev: true, Protocol: -1, SuppressPrefixLength: -1}); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("l3mdev rule: %v, want ErrNotSupported", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 )
 
@@ -90,7 +90,7 @@ func (f *Fake) Addresses(ifname string) []netip.Prefix {
 }
 
 // AddAddress records "addr add LINE" and adds the address unless present.
-func (f *Fake) AddAddress(a *confparse.Address) error {
+func (f *Fake) AddAddress(a *config.Address) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.record("addr add " + a.String()); err != nil {
@@ -106,7 +106,7 @@ func (f *Fake) AddAddress(a *confparse.Address) error {
 }
 
 // DelAddress records "addr del LINE" and removes the address if present.
-func (f *Fake) DelAddress(a *confparse.Address) error {
+func (f *Fake) DelAddress(a *config.Address) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.record("addr del " + a.String()); err != nil {
@@ -186,16 +186,16 @@ func (f *Fake) remove(ifname string, p netip.Prefix) {
 }
 
 // AddRoute records "route add LINE".
-func (f *Fake) AddRoute(r *confparse.Route) error { return f.line("route add " + r.String()) }
+func (f *Fake) AddRoute(r *config.Route) error { return f.line("route add " + r.String()) }
 
 // DelRoute records "route del LINE".
-func (f *Fake) DelRoute(r *confparse.Route) error { return f.line("route del " + r.String()) }
+func (f *Fake) DelRoute(r *config.Route) error { return f.line("route del " + r.String()) }
 
 // AddRule records "rule add LINE".
-func (f *Fake) AddRule(r *confparse.Rule) error { return f.line("rule add " + r.String()) }
+func (f *Fake) AddRule(r *config.Rule) error { return f.line("rule add " + r.String()) }
 
 // DelRule records "rule del LINE".
-func (f *Fake) DelRule(r *confparse.Rule) error { return f.line("rule del " + r.String()) }
+func (f *Fake) DelRule(r *config.Rule) error { return f.line("rule del " + r.String()) }
 
 // line records one line.
 func (f *Fake) line(s string) error {

@@ -10,16 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 )
 
 func TestTranscript(t *testing.T) {
 	var f Fake
-	a := &confparse.Address{Prefix: netip.MustParsePrefix("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1"}
-	r := &confparse.Route{Dst: netip.MustParsePrefix("198.51.100.0/24"), Via: netip.MustParseAddr("192.0.2.254"),
+	a := &config.Address{Prefix: netip.MustParsePrefix("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1"}
+	r := &config.Route{Dst: netip.MustParsePrefix("198.51.100.0/24"), Via: netip.MustParseAddr("192.0.2.254"),
 		Dev: "eth0", Metric: -1}
-	rule := &confparse.Rule{Family: confparse.IPv4, From: netip.MustParsePrefix("192.0.2.0/24"), Preference: 100,
+	rule := &config.Rule{Family: config.IPv4, From: netip.MustParsePrefix("192.0.2.0/24"), Preference: 100,
 		Action: "lookup", Table: "100", Protocol: -1, SuppressPrefixLength: -1}
 	ctx := context.Background()
 	s := &f
@@ -51,12 +51,12 @@ func TestTranscript(t *testing.T) {
 
 func TestAddresses(t *testing.T) {
 	var f Fake
-	if err := f.DelAddress(&confparse.Address{Prefix: netip.MustParsePrefix("192.0.2.1/24"), Dev: "eth9"}); err != nil {
+	if err := f.DelAddress(&config.Address{Prefix: netip.MustParsePrefix("192.0.2.1/24"), Dev: "eth9"}); err != nil {
 		t.Errorf("DelAddress of an absent address = %v", err)
 	}
 	f.Reset()
 	p := netip.MustParsePrefix("192.0.2.100/24")
-	a := &confparse.Address{Prefix: p, Dev: "eth0"}
+	a := &config.Address{Prefix: p, Dev: "eth0"}
 	_ = f.AddAddress(a)
 	_ = f.AddAddress(a)
 	if got := f.Addresses("eth0"); !slices.Equal(got, []netip.Prefix{p}) {
@@ -84,7 +84,7 @@ func TestFail(t *testing.T) {
 	var f Fake
 	boom := errors.New("boom")
 	f.Fail("addr add 192.0.2.100", boom)
-	a := &confparse.Address{Prefix: netip.MustParsePrefix("192.0.2.100/24"), Dev: "eth0"}
+	a := &config.Address{Prefix: netip.MustParsePrefix("192.0.2.100/24"), Dev: "eth0"}
 	if err := f.AddAddress(a); !errors.Is(err, boom) {
 		t.Errorf("AddAddress = %v, want boom", err)
 	}

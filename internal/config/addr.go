@@ -1,4 +1,4 @@
-package confparse
+package config
 
 import "net/netip"
 

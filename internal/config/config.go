@@ -1,4 +1,4 @@
-package confparse
+package config
 
 import (
 	"net/netip"
@@ -295,10 +295,6 @@ type Instance struct {
 	NotifyDeletedSet       bool
 	Notify                 *Command
 	NotifyMasterRxLowerPri *Command
-
-	// flags records which keywords were given, while the configuration is
-	// being lowered; nil afterwards.
-	flags *instFlags
 }
 
 // VMAC holds an instance's virtual MAC settings: use_vmac, use_vmac_addr,
