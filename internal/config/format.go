@@ -13,7 +13,9 @@ func (a *Address) String() string {
 	var b lineBuilder
 	b.word(a.Prefix.String())
 	b.opt("dev", a.Dev)
-	b.opt("scope", a.Scope)
+	if a.Scope != 0 {
+		b.opt("scope", strconv.Itoa(int(a.Scope)))
+	}
 	if a.Broadcast.IsValid() {
 		b.opt("brd", a.Broadcast.String())
 	}
@@ -40,8 +42,8 @@ func (r *Route) String() string {
 	if r.Op != "" {
 		b.word(r.Op)
 	}
-	if r.Type != "" {
-		b.word(r.Type)
+	if r.Type >= 0 {
+		b.word(RouteTypeName(r.Type))
 	}
 	b.word(r.Dst.String())
 	b.addr("src", r.Src)
@@ -52,13 +54,14 @@ func (r *Route) String() string {
 	b.addr("or", r.Or)
 	b.opt("dev", r.Dev)
 	b.opt("vrf", r.VRF)
-	b.opt("tos", r.Tos)
-	b.opt("scope", r.Scope)
-	b.opt("table", r.Table)
-	if r.Metric >= 0 {
-		b.opt("metric", strconv.FormatInt(r.Metric, 10))
+	b.num("tos", int64(r.Tos))
+	b.num("scope", int64(r.Scope))
+	b.num("table", r.Table)
+	b.num("metric", r.Metric)
+	b.num("protocol", int64(r.Protocol))
+	if r.Realms != 0 {
+		b.opt("realms", realmsText(r.Realms))
 	}
-	b.opt("protocol", r.Protocol)
 	b.flag("onlink", r.Onlink)
 	for _, o := range r.Options {
 		b.words(o.Keyword, o.Args...)
@@ -73,7 +76,9 @@ func (r *Route) String() string {
 			b.opt("weight", strconv.Itoa(nh.Weight))
 		}
 		b.flag("onlink", nh.Onlink)
-		b.opt("realms", nh.Realms)
+		if nh.Realms != 0 {
+			b.opt("realms", realmsText(nh.Realms))
+		}
 		if len(nh.Encap) > 0 {
 			b.words("encap", nh.Encap...)
 		}
@@ -95,7 +100,9 @@ func (r *Rule) String() string {
 	if r.To.IsValid() {
 		b.opt("to", r.To.String())
 	}
-	b.opt("tos", r.Tos)
+	if r.Tos != 0 {
+		b.opt("tos", strconv.Itoa(int(r.Tos)))
+	}
 	if r.FwmarkSet {
 		m := fmt.Sprintf("0x%x", r.Fwmark)
 		if r.FwMaskSet {
@@ -105,27 +112,25 @@ func (r *Rule) String() string {
 	}
 	b.opt("iif", r.Iif)
 	b.opt("oif", r.Oif)
-	if r.SuppressPrefixLength >= 0 {
-		b.opt("suppress_prefixlength", strconv.Itoa(r.SuppressPrefixLength))
-	}
-	b.opt("suppress_ifgroup", r.SuppressIfgroup)
+	b.num("suppress_prefixlength", int64(r.SuppressPrefixLength))
+	b.num("suppress_ifgroup", int64(r.SuppressIfgroup))
 	if r.TunnelIDSet {
 		b.opt("tunnel-id", strconv.FormatUint(r.TunnelID, 10))
 	}
 	b.opt("uidrange", r.UIDRange)
-	if r.Protocol >= 0 {
-		b.opt("protocol", strconv.Itoa(r.Protocol))
-	}
-	b.opt("ipproto", r.IPProto)
+	b.num("protocol", int64(r.Protocol))
+	b.num("ipproto", int64(r.IPProto))
 	b.opt("sport", r.SPort)
 	b.opt("dport", r.DPort)
-	b.opt("realms", r.Realms)
+	if r.Realms != 0 {
+		b.opt("realms", realmsText(r.Realms))
+	}
 	b.opt("preference", strconv.FormatUint(uint64(r.Preference), 10))
 	switch {
 	case r.L3mdev:
 		b.word("l3mdev")
 	case r.Action == "lookup":
-		b.opt("table", r.Table)
+		b.opt("table", strconv.FormatUint(uint64(r.Table), 10))
 	case r.Action == "goto":
 		b.opt("goto", strconv.FormatUint(uint64(r.Goto), 10))
 	default:
@@ -153,6 +158,21 @@ func (b *lineBuilder) opt(kw, value string) {
 		b.word(kw)
 		b.word(value)
 	}
+}
+
+// num writes "kw N" when n is set (not negative).
+func (b *lineBuilder) num(kw string, n int64) {
+	if n >= 0 {
+		b.opt(kw, strconv.FormatInt(n, 10))
+	}
+}
+
+// realmsText writes realms as "FROM/TO", or "TO" when FROM is 0.
+func realmsText(v uint32) string {
+	if v>>16 != 0 {
+		return strconv.FormatUint(uint64(v>>16), 10) + "/" + strconv.FormatUint(uint64(v&0xffff), 10)
+	}
+	return strconv.FormatUint(uint64(v), 10)
 }
 
 // flag writes kw when on is true.

@@ -322,6 +322,10 @@ func (l *lowerer) completeSyncGroups() {
 			}
 		}
 		g.Members = members
+		if !l.groupSMTPSet[g] {
+			// As an instance's (src vrrp/vrrp.c, vrrp_complete_init).
+			g.SMTPAlert = boolOr(l.cfg.Global.SMTPAlertVRRP, boolOr(l.cfg.Global.SMTPAlert, false))
+		}
 		switch len(members) {
 		case 0:
 			l.errorf(g.Pos, ClassGeneral, "Sync group %s has no virtual router(s) - removing", g.Name)

@@ -175,6 +175,9 @@ type lowerer struct {
 	// iflags records, per instance, which keywords were given, until the
 	// configuration is completed.
 	iflags map[*Instance]*instFlags
+	// groupSMTPSet records the sync groups given smtp_alert, until the
+	// configuration is completed.
+	groupSMTPSet map[*SyncGroup]bool
 }
 
 // handler lowers one statement of a block.

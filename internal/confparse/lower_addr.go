@@ -123,10 +123,7 @@ func (p *addrParser) scope(_, val Token) {
 		p.l.errorf(val.Pos, ClassGeneral, "Invalid scope '%s' specified for %s - ignoring", val.Text, p.n.Words[0].Text)
 		return
 	}
-	p.a.Scope = scopeText(v, val.Text)
-	if v == 0 {
-		p.a.Scope = ""
-	}
+	p.a.Scope = uint8(v)
 }
 
 func (p *addrParser) broadcast(kw, val Token) {
@@ -246,9 +243,9 @@ func (p *addrParser) finish() bool {
 // default preferred lifetime.
 func (p *addrParser) finish6() {
 	a := p.a
-	if a.Scope != "" {
+	if a.Scope != 0 {
 		p.l.errorf(p.n.Pos(), ClassGeneral, "Cannot specify scope for IPv6 addresses (%s) - ignoring scope", p.n.Words[0].Text)
-		a.Scope = ""
+		a.Scope = 0
 	}
 	if a.Label != "" {
 		p.l.errorf(p.n.Pos(), ClassGeneral, "Cannot specify label for IPv6 addresses (%s) - ignoring label", p.n.Words[0].Text)
@@ -287,20 +284,6 @@ func nonZero(b netip.Addr) netip.Addr {
 		return netip.Addr{}
 	}
 	return b
-}
-
-// scopeText is the canonical text of a scope: keepalived's own name for
-// the number, else the word as written when it is a name, else the number.
-func scopeText(v uint32, word string) string {
-	for _, d := range rtScopes.Builtin {
-		if d.ID == v {
-			return d.Name
-		}
-	}
-	if _, isNum := cStrtoul(word, 0); isNum {
-		return strconv.FormatUint(uint64(v), 10)
-	}
-	return word
 }
 
 // interfaceUsable reports whether an interface named in the configuration

@@ -157,10 +157,10 @@ var virtualAddrCases = []addrCase{
 	{"192.0.2.10/24 dev", nil, []string{"general: No dev parameter specified for 192.0.2.10/24"}},
 	{"192.0.2.10/24 scope", nil, []string{"general: No scope parameter specified for 192.0.2.10/24"}},
 	{"192.0.2.10 label", nil, []string{"general: No label parameter specified for 192.0.2.10"}},
-	{"192.0.2.10/24 scope link", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: "link"}), nil},
-	{"192.0.2.10/24 scope 0x10", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: "16"}), nil},
-	{"192.0.2.10/24 scope 010", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: "8"}), nil},
-	{"192.0.2.10/24 scope 254", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: "host"}), nil},
+	{"192.0.2.10/24 scope link", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: 253}), nil},
+	{"192.0.2.10/24 scope 0x10", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: 16}), nil},
+	{"192.0.2.10/24 scope 010", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: 8}), nil},
+	{"192.0.2.10/24 scope 254", addrAt(Address{Prefix: pfx("192.0.2.10/24"), Scope: 254}), nil},
 	{"192.0.2.10/24 scope global", addrAt(Address{Prefix: pfx("192.0.2.10/24")}), nil},
 	{"192.0.2.10/24 scope bogus", addrAt(Address{Prefix: pfx("192.0.2.10/24")}),
 		[]string{"general: Invalid scope 'bogus' specified for 192.0.2.10/24 - ignoring"}},
@@ -316,9 +316,9 @@ func TestLowerStaticAddresses(t *testing.T) {
 }
 
 func TestAddressString(t *testing.T) {
-	a := &Address{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", Scope: "link", Broadcast: ip("192.0.2.255"),
+	a := &Address{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", Scope: 253, Broadcast: ip("192.0.2.255"),
 		Label: "eth0 x", Home: true, NoTrack: true, PreferredLft: "forever", TrackGroup: "TG1"}
-	want := `192.0.2.1/24 dev eth0 scope link brd 192.0.2.255 label "eth0 x" home no_track preferred_lft forever track_group TG1`
+	want := `192.0.2.1/24 dev eth0 scope 253 brd 192.0.2.255 label "eth0 x" home no_track preferred_lft forever track_group TG1`
 	if got := a.String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}

@@ -1,6 +1,9 @@
 package confparse
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // This file reads the parts of a route line that keepalived 2.2.7 parses
 // apart from the main loop: numeric route metrics, encapsulations and
@@ -99,6 +102,9 @@ func (p *lineParser) encapPairs(typ Token, words []string) ([]string, bool) {
 	for p.i+2 < len(p.w) && keys[p.w[p.i+1].Text] {
 		k, v := p.w[p.i+1].Text, p.w[p.i+2].Text
 		hasTarget = hasTarget || k == "id" || k == "dst"
+		if n, ok := p.l.rtLookup(rtDSFields, v); ok && (k == "tos" || k == "tc") {
+			v = strconv.FormatUint(uint64(n), 10)
+		}
 		words = append(words, k, v)
 		p.i += 2
 	}
@@ -228,7 +234,8 @@ func (p *routeParser) nexthopRealms(nh *Nexthop) bool {
 	if !ok {
 		return false
 	}
-	if !p.l.realmsValid(t.Text) {
+	v, ok := p.l.realms(t.Text)
+	if !ok {
 		p.l.errorf(t.Pos, ClassGeneral, "Invalid realms %s for route", t.Text)
 		return false
 	}
@@ -238,7 +245,7 @@ func (p *routeParser) nexthopRealms(nh *Nexthop) bool {
 		p.l.errorf(t.Pos, ClassGeneral, "realms are only supported for IPv4")
 		return false
 	}
-	nh.Realms = t.Text
+	nh.Realms = v
 	return true
 }
 

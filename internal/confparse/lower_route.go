@@ -1,9 +1,6 @@
 package confparse
 
-import (
-	"regexp"
-	"strconv"
-)
+import "regexp"
 
 // This file lowers route lines (virtual_routes, static_routes) the way
 // keepalived 2.2.7's alloc_route reads them, quirks included: "inet" and
@@ -92,7 +89,8 @@ func routeHandlers() map[string]routeHandler {
 // after reporting why.
 func (l *lowerer) parseRoute(n *Node, static bool) *Route {
 	l.noBlock(n)
-	p := &routeParser{lineParser: lineParser{l: l, n: n, w: n.Words}, r: &Route{Pos: n.Pos(), Metric: -1}, static: static}
+	r := &Route{Pos: n.Pos(), Type: -1, Tos: -1, Scope: -1, Table: -1, Metric: -1, Protocol: -1}
+	p := &routeParser{lineParser: lineParser{l: l, n: n, w: n.Words}, r: r, static: static}
 	handlers := routeHandlers()
 	for ; p.i < len(p.w) && !p.drop && !p.nexthops && !p.stopped; p.i++ {
 		h, ok := handlers[p.w[p.i].Text]
@@ -213,8 +211,8 @@ func (p *routeParser) from(Token) {
 
 func (p *routeParser) tos(Token) {
 	if t, ok := p.param(); ok {
-		if v, ok := p.l.rtWord(rtDSFields, t.Text); ok {
-			p.r.Tos = v
+		if v, ok := p.l.rtLookup(rtDSFields, t.Text); ok {
+			p.r.Tos = int(v)
 		} else {
 			p.fail(t, "TOS value %s is invalid", t.Text)
 		}
@@ -223,8 +221,8 @@ func (p *routeParser) tos(Token) {
 
 func (p *routeParser) table(Token) {
 	if t, ok := p.param(); ok {
-		if v, ok := p.l.rtWord(rtTables, t.Text); ok {
-			p.r.Table = v
+		if v, ok := p.l.rtLookup(rtTables, t.Text); ok {
+			p.r.Table = int64(v)
 		} else {
 			p.fail(t, "Routing table %s not found for route", t.Text)
 		}
@@ -241,8 +239,7 @@ func (p *routeParser) protocol(Token) {
 		p.fail(t, "Protocol %s not found or invalid for route", t.Text)
 		return
 	}
-	p.r.Protocol, _ = p.l.rtWord(rtProtos, t.Text)
-	p.proto, p.protoSet = v, true
+	p.r.Protocol, p.proto, p.protoSet = int(v), v, true
 }
 
 func (p *routeParser) scope(Token) {
@@ -255,7 +252,7 @@ func (p *routeParser) scope(Token) {
 		p.fail(t, "Scope %s not found or invalid for route", t.Text)
 		return
 	}
-	p.r.Scope = scopeText(v, t.Text)
+	p.r.Scope = int(v)
 }
 
 func (p *routeParser) metric(Token) {
@@ -403,7 +400,8 @@ func (p *routeParser) realms(kw Token) {
 	if !ok {
 		return
 	}
-	if !p.l.realmsValid(t.Text) {
+	v, ok := p.l.realms(t.Text)
+	if !ok {
 		p.fail(t, "Invalid realms %s for route", t.Text)
 		return
 	}
@@ -412,7 +410,7 @@ func (p *routeParser) realms(kw Token) {
 		return
 	}
 	p.rawFamily = IPv4
-	p.option(kw, t.Text)
+	p.r.Realms = v
 }
 
 func (p *routeParser) or(kw Token) {
@@ -472,7 +470,7 @@ func (p *routeParser) destination(kw Token) {
 			return
 		}
 	} else if typ, ok := routeTypeWord(kw.Text); ok {
-		p.r.Type = typ
+		p.r.Type = int(typ)
 		if t, ok = p.param(); !ok {
 			return
 		}
@@ -503,7 +501,7 @@ func (p *routeParser) finish() bool {
 		if p.protoSet && p.proto != RouteProtocolKeepalived {
 			p.l.errorf(p.n.Pos(), ClassGeneral, "Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(%d), resetting protocol", RouteProtocolKeepalived)
 		}
-		r.Protocol = strconv.Itoa(RouteProtocolKeepalived)
+		r.Protocol = RouteProtocolKeepalived
 		if r.Dev == "" {
 			p.l.errorf(p.n.Pos(), ClassWarning, "Warning - cannot track route %s with no interface specified, not tracking", p.dest)
 			r.NoTrack = true

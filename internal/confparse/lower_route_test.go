@@ -8,13 +8,27 @@ import (
 )
 
 // routeAt returns r with the position of a test line's first word; a zero
-// Metric stands for "not given" (-1).
+// Type, Tos, Scope, Table, Metric or Protocol stands for "not given" (-1)
+// (with sets a 0 that was given).
 func routeAt(r Route) *Route {
 	r.Pos = Pos{File: "t.conf", Line: 1, Col: 1}
-	if r.Metric == 0 {
-		r.Metric = -1
+	for _, f := range []*int{&r.Type, &r.Tos, &r.Scope, &r.Protocol} {
+		if *f == 0 {
+			*f = -1
+		}
+	}
+	for _, f := range []*int64{&r.Table, &r.Metric} {
+		if *f == 0 {
+			*f = -1
+		}
 	}
 	return &r
+}
+
+// with returns r changed by f.
+func with(r *Route, f func(*Route)) *Route {
+	f(r)
+	return r
 }
 
 // tracked returns r as keepalived keeps a tracked IPv4 route on eth0.
@@ -25,7 +39,7 @@ func tracked(r Route) *Route {
 	if r.Dev == "" {
 		r.Dev = "eth0"
 	}
-	r.Protocol = "18"
+	r.Protocol = RouteProtocolKeepalived
 	return routeAt(r)
 }
 
@@ -34,7 +48,7 @@ func untracked(r Route) *Route {
 	if r.Family == FamilyUnset {
 		r.Family = IPv4
 	}
-	r.Protocol, r.NoTrack = "18", true
+	r.Protocol, r.NoTrack = RouteProtocolKeepalived, true
 	return routeAt(r)
 }
 
@@ -77,45 +91,45 @@ func missingParam(first, kw string, pos int) string {
 // namespace with eth0 and eth1).
 var virtualRouteCases = []routeCase{
 	{"198.51.100.0/24 dev eth0", tracked(Route{Dst: pfx("198.51.100.0/24")}), nil},
-	{"to 198.51.100.0/24 dev eth0 table 100 metric 5", tracked(Route{Dst: pfx("198.51.100.0/24"), Table: "100", Metric: 5}), nil},
-	{"unicast 198.51.100.1 dev eth0 table main", tracked(Route{Type: "unicast", Dst: pfx("198.51.100.1/32"), Table: "main"}), nil},
+	{"to 198.51.100.0/24 dev eth0 table 100 metric 5", tracked(Route{Dst: pfx("198.51.100.0/24"), Table: 100, Metric: 5}), nil},
+	{"unicast 198.51.100.1 dev eth0 table main", tracked(Route{Type: 1, Dst: pfx("198.51.100.1/32"), Table: 254}), nil},
 	{"to unicast 198.51.100.2 dev eth0", nil, []string{
 		"general: VRRP parsed invalid IP unicast. skipping IP...", "general: unknown route keyword unicast"}},
-	{"local 198.51.100.3 dev eth0", tracked(Route{Type: "local", Dst: pfx("198.51.100.3/32")}), nil},
-	{"brd 198.51.100.5 dev eth0", tracked(Route{Type: "brd", Dst: pfx("198.51.100.5/32")}), nil},
-	{"5 198.51.100.6/32 dev eth0", tracked(Route{Type: "5", Dst: pfx("198.51.100.6/32")}), nil},
+	{"local 198.51.100.3 dev eth0", tracked(Route{Type: 2, Dst: pfx("198.51.100.3/32")}), nil},
+	{"brd 198.51.100.5 dev eth0", tracked(Route{Type: 3, Dst: pfx("198.51.100.5/32")}), nil},
+	{"5 198.51.100.6/32 dev eth0", tracked(Route{Type: 5, Dst: pfx("198.51.100.6/32")}), nil},
 	{"default via 192.0.2.254 dev eth0", tracked(Route{Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254")}), nil},
-	{"any via 192.0.2.254 dev eth0 table 5", tracked(Route{Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "5"}), nil},
+	{"any via 192.0.2.254 dev eth0 table 5", tracked(Route{Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: 5}), nil},
 	{"inet6 default via 2001:db8::1 dev eth0", nil, []string{"general: Route must have a destination"}},
 	{"inet6 x default via 2001:db8::1 dev eth0", nil, []string{"general: Cannot mix IPv4 and IPv6 addresses for route (default)"}},
 	{"inet6 foo 2001:db8:5::/64 dev eth0", tracked(Route{Family: IPv6, Dst: pfx("2001:db8:5::/64")}), nil},
 	{"198.51.100.0/24 inet6 dev eth0", nil, []string{"general: inet6 specified for IPv4 route"}},
-	{"default6 via 2001:db8::1 dev eth0 table 7", tracked(Route{Family: IPv6, Dst: pfx("::/0"), Via: ip("2001:db8::1"), Table: "7"}),
+	{"default6 via 2001:db8::1 dev eth0 table 7", tracked(Route{Family: IPv6, Dst: pfx("::/0"), Via: ip("2001:db8::1"), Table: 7}),
 		[]string{"note: 'default6' is deprecated - please replace with 'inet6 default'"}},
 	{"198.51.100.4/30 via inet 192.0.2.254 dev eth0 onlink", tracked(Route{Dst: pfx("198.51.100.4/30"), Via: ip("192.0.2.254"), Onlink: true}), nil},
 	{"198.51.100.8/30 dev eth0 protocol bird", tracked(Route{Dst: pfx("198.51.100.8/30")}),
 		[]string{"general: Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol"}},
-	{"198.51.100.12/30 dev eth0 protocol bird no_track", routeAt(Route{Family: IPv4, Dst: pfx("198.51.100.12/30"), Dev: "eth0", Protocol: "bird", NoTrack: true}), nil},
+	{"198.51.100.12/30 dev eth0 protocol bird no_track", routeAt(Route{Family: IPv4, Dst: pfx("198.51.100.12/30"), Dev: "eth0", Protocol: 12, NoTrack: true}), nil},
 	{"198.51.100.1/32 dev eth0 no_track", routeAt(Route{Family: IPv4, Dst: pfx("198.51.100.1/32"), Dev: "eth0", NoTrack: true}), nil},
 	{"198.51.100.16/30 dev eth0 protocol 0x12", tracked(Route{Dst: pfx("198.51.100.16/30")}), nil},
 	{"198.51.100.0/24 dev eth0 protocol foo", nil, []string{"general: Protocol foo not found or invalid for route"}},
-	{"198.51.100.20/30 dev eth0 scope link tos 0x10 priority 7", tracked(Route{Dst: pfx("198.51.100.20/30"), Scope: "link", Tos: "16", Metric: 7}), nil},
-	{"198.51.100.21/32 dev eth0 scope global", tracked(Route{Dst: pfx("198.51.100.21/32"), Scope: "global"}), nil},
+	{"198.51.100.20/30 dev eth0 scope link tos 0x10 priority 7", tracked(Route{Dst: pfx("198.51.100.20/30"), Scope: 253, Tos: 16, Metric: 7}), nil},
+	{"198.51.100.21/32 dev eth0 scope global", with(tracked(Route{Dst: pfx("198.51.100.21/32")}), func(r *Route) { r.Scope = 0 }), nil},
 	{"198.51.100.24/30 dev eth0 mtu lock 1400 advmss 1300 hoplimit 64 window 10 cwnd lock 5 ssthresh 6 reordering 3 rtt 10ms rttvar 5ms rto_min 200ms initcwnd 10 initrwnd 20 features ecn quickack 1 realms 5/6 congctl lock cubic fastopen_no_cookie 1",
 		tracked(Route{Dst: pfx("198.51.100.24/30"), Options: opts(
 			[]string{"mtu", "lock", "1400"}, []string{"advmss", "1300"}, []string{"hoplimit", "64"}, []string{"window", "10"},
 			[]string{"cwnd", "lock", "5"}, []string{"ssthresh", "6"}, []string{"reordering", "3"}, []string{"rtt", "10ms"},
 			[]string{"rttvar", "5ms"}, []string{"rto_min", "200ms"}, []string{"initcwnd", "10"}, []string{"initrwnd", "20"},
-			[]string{"features", "ecn"}, []string{"quickack", "1"}, []string{"realms", "5/6"}, []string{"congctl", "lock", "cubic"},
-			[]string{"fastopen_no_cookie", "1"})}), nil},
+			[]string{"features", "ecn"}, []string{"quickack", "1"}, []string{"congctl", "lock", "cubic"},
+			[]string{"fastopen_no_cookie", "1"}), Realms: 5<<16 | 6}), nil},
 	{"2001:db8:1::/64 dev eth0 expires 100 pref high", tracked(Route{Family: IPv6, Dst: pfx("2001:db8:1::/64"),
 		Options: opts([]string{"expires", "100"}, []string{"pref", "high"})}), nil},
 	{"2001:db8:a::/64 dev eth0 pref 5", tracked(Route{Family: IPv6, Dst: pfx("2001:db8:a::/64"), Options: opts([]string{"pref", "5"})}), nil},
 	{"append 198.51.100.28/30 dev eth0", tracked(Route{Op: "append", Dst: pfx("198.51.100.28/30")}), nil},
 	{"198.51.100.32/30 dev eth0 prepend", tracked(Route{Op: "prepend", Dst: pfx("198.51.100.32/30")}), nil},
-	{"throw 198.51.100.40/30 table 5", untracked(Route{Type: "throw", Dst: pfx("198.51.100.40/30"), Table: "5"}),
+	{"throw 198.51.100.40/30 table 5", untracked(Route{Type: 9, Dst: pfx("198.51.100.40/30"), Table: 5}),
 		[]string{fmt.Sprintf(noTrackWarn, "198.51.100.40/30")}},
-	{"blackhole 2001:db8:2::/64", untracked(Route{Family: IPv6, Type: "blackhole", Dst: pfx("2001:db8:2::/64")}),
+	{"blackhole 2001:db8:2::/64", untracked(Route{Family: IPv6, Type: 6, Dst: pfx("2001:db8:2::/64")}),
 		[]string{fmt.Sprintf(noTrackWarn, "2001:db8:2::/64")}},
 	{"198.51.100.48/30 nexthop via 192.0.2.2 dev eth0 weight 2 onlink nexthop via 192.0.2.3 dev eth1 weight 3",
 		untracked(Route{Dst: pfx("198.51.100.48/30"), Nexthops: []Nexthop{
@@ -128,18 +142,18 @@ var virtualRouteCases = []routeCase{
 	{"198.51.100.60/30 dev eth0 ttl-propagate enabled", tracked(Route{Dst: pfx("198.51.100.60/30"), Options: opts([]string{"ttl-propagate", "enabled"})}), nil},
 	{"198.51.100.61/32 dev eth0 ttl-propagate x", tracked(Route{Dst: pfx("198.51.100.61/32"), Options: opts([]string{"ttl-propagate", "disabled"})}),
 		[]string{"general: ttl-propagate value x not recognised"}},
-	{"198.51.100.64/30 dev eth0 dsfield 8 src 192.0.2.1", tracked(Route{Dst: pfx("198.51.100.64/30"), Tos: "8", Src: ip("192.0.2.1")}), nil},
+	{"198.51.100.64/30 dev eth0 dsfield 8 src 192.0.2.1", tracked(Route{Dst: pfx("198.51.100.64/30"), Tos: 8, Src: ip("192.0.2.1")}), nil},
 	{"198.51.100.0/24 dev", nil, []string{missingParam("198.51.100.0/24", "dev", 3)}},
 	{"198.51.100.0/24 table", nil, []string{missingParam("198.51.100.0/24", "table", 3)}},
 	{"to", nil, []string{missingParam("to", "to", 2)}},
 	{"198.51.100.0/24 dev eth0 nexthop via", nil, []string{missingParam("198.51.100.0/24", "via", 6)}},
 	{"198.51.100.0/24 dev eth0 or", nil, []string{`deprecated: "or" for routes is deprecated. Please use "nexthop"`, missingParam("198.51.100.0/24", "or", 5)}},
 	{"198.51.100.17/32 dev eth0 congctl", nil, []string{missingParam("198.51.100.17/32", "congctl", 5)}},
-	{"198.51.100.1/32 dev eth0 table 0", tracked(Route{Dst: pfx("198.51.100.1/32"), Table: "0"}), nil},
-	{"198.51.100.3/32 dev eth0 table 4294967296", tracked(Route{Dst: pfx("198.51.100.3/32"), Table: "0"}), nil},
-	{"198.51.100.4/32 dev eth0 table 0x10", tracked(Route{Dst: pfx("198.51.100.4/32"), Table: "16"}), nil},
-	{"198.51.100.5/32 dev eth0 table default", tracked(Route{Dst: pfx("198.51.100.5/32"), Table: "default"}), nil},
-	{"198.51.100.16/32 dev eth0 table -1", tracked(Route{Dst: pfx("198.51.100.16/32"), Table: "4294967295"}), nil},
+	{"198.51.100.1/32 dev eth0 table 0", with(tracked(Route{Dst: pfx("198.51.100.1/32")}), func(r *Route) { r.Table = 0 }), nil},
+	{"198.51.100.3/32 dev eth0 table 4294967296", with(tracked(Route{Dst: pfx("198.51.100.3/32")}), func(r *Route) { r.Table = 0 }), nil},
+	{"198.51.100.4/32 dev eth0 table 0x10", tracked(Route{Dst: pfx("198.51.100.4/32"), Table: 16}), nil},
+	{"198.51.100.5/32 dev eth0 table default", tracked(Route{Dst: pfx("198.51.100.5/32"), Table: 253}), nil},
+	{"198.51.100.16/32 dev eth0 table -1", tracked(Route{Dst: pfx("198.51.100.16/32"), Table: 4294967295}), nil},
 	{"198.51.100.4/32 dev eth0 table foo", nil, []string{"general: Routing table foo not found for route"}},
 	{"198.51.100.6/32 dev eth0 metric -1", nil, []string{"general: Invalid metric -1 specified for route"}},
 	{"198.51.100.8/32 dev eth0 metric 0x10", nil, []string{"general: Invalid metric 0x10 specified for route"}},
@@ -172,7 +186,7 @@ var virtualRouteCases = []routeCase{
 	{"198.51.100.10/32 dev eth0 nexthop via inet6 2001:db8::1", tracked(Route{Dst: pfx("198.51.100.10/32")}), []string{"general: IPv4/6 mismatch for nexthop"}},
 	{"198.51.100.12/32 dev eth0 nexthop", tracked(Route{Dst: pfx("198.51.100.12/32"), Nexthops: []Nexthop{{}}}), nil},
 	{"198.51.100.13/32 dev eth0 nexthop via 192.0.2.3 nexthop dev eth1 realms 3", tracked(Route{Dst: pfx("198.51.100.13/32"),
-		Nexthops: []Nexthop{{Via: ip("192.0.2.3")}, {Dev: "eth1", Realms: "3"}}}), nil},
+		Nexthops: []Nexthop{{Via: ip("192.0.2.3")}, {Dev: "eth1", Realms: 3}}}), nil},
 	{"2001:db8:7::/64 dev eth0 nexthop via 2001:db8::3 realms 3", tracked(Route{Family: IPv6, Dst: pfx("2001:db8:7::/64")}),
 		[]string{"general: realms are only supported for IPv4"}},
 	{"198.51.100.18/32 dev eth0 nexthop via 192.0.2.3 as to 192.0.2.4", tracked(Route{Dst: pfx("198.51.100.18/32")}),
@@ -194,7 +208,7 @@ var virtualRouteCases = []routeCase{
 	{"198.51.100.16/32 dev eth0 window lock 5", nil, []string{"general: Invalid window value lock specified for route"}},
 	{"198.51.100.0/24 dev eth0 track_group TG1", nil, []string{
 		"general: VRRP parsed invalid IP track_group. skipping IP...", "general: unknown route keyword track_group"}},
-	{"0.0.0.0/0 gw 192.0.2.1 table 100", untracked(Route{Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.1"), Table: "100"}),
+	{"0.0.0.0/0 gw 192.0.2.1 table 100", untracked(Route{Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.1"), Table: 100}),
 		[]string{`deprecated: "gw" for routes is deprecated. Please use "via"`, fmt.Sprintf(noTrackWarn, "0.0.0.0/0")}},
 }
 
@@ -249,7 +263,7 @@ func TestParseRouteNames(t *testing.T) {
 	}
 	l := newAddrLowerer(env)
 	got := withoutOptionPos(l.parseRoute(addrNode("198.51.100.0/24 dev eth0 table vips protocol keepalived"), false))
-	want := tracked(Route{Dst: pfx("198.51.100.0/24"), Table: "vips"})
+	want := tracked(Route{Dst: pfx("198.51.100.0/24"), Table: 100})
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
@@ -258,7 +272,7 @@ func TestParseRouteNames(t *testing.T) {
 	}
 	checkDiags(t, l.diags, []string{"general: Protocol none not found or invalid for route"})
 	l = newAddrLowerer(newAddrEnv("eth0"))
-	if r := l.parseRoute(addrNode("198.51.100.0/24 dev eth0 protocol none no_track"), false); r == nil || r.Protocol != "none" {
+	if r := l.parseRoute(addrNode("198.51.100.0/24 dev eth0 protocol none no_track"), false); r == nil || r.Protocol != 0 {
 		t.Errorf("without name files, protocol none: got %+v", r)
 	}
 }

@@ -43,19 +43,6 @@ func (l *lowerer) rtEntries(file string) []RTEntry {
 	return nil
 }
 
-// rtWord resolves word in k and returns its canonical text: a name stays
-// as written, a number is written in decimal.
-func (l *lowerer) rtWord(k rtnames.Kind, word string) (string, bool) {
-	v, ok := l.rtLookup(k, word)
-	if !ok {
-		return "", false
-	}
-	if _, isNum := cStrtoul(word, 0); isNum {
-		return strconv.FormatUint(uint64(v), 10), true
-	}
-	return word, true
-}
-
 // ipProtoNumber resolves an ipproto word as iproute2's inet_proto_a2n
 // does: a decimal number up to 255 or a protocol name (case-sensitive).
 func (l *lowerer) ipProtoNumber(word string) (uint8, bool) {

@@ -61,7 +61,8 @@ func ruleHandlers() map[string]ruleHandler {
 // after reporting why.
 func (l *lowerer) parseRule(n *Node, static bool) *Rule {
 	l.noBlock(n)
-	p := &ruleParser{lineParser: lineParser{l: l, n: n, w: n.Words}, r: &Rule{Pos: n.Pos(), Protocol: -1, SuppressPrefixLength: -1}, static: static}
+	r := &Rule{Pos: n.Pos(), Protocol: -1, IPProto: -1, SuppressPrefixLength: -1, SuppressIfgroup: -1}
+	p := &ruleParser{lineParser: lineParser{l: l, n: n, w: n.Words}, r: r, static: static}
 	handlers := ruleHandlers()
 	for ; p.i < len(p.w) && !p.drop && !p.stop; p.i++ {
 		h, ok := handlers[p.w[p.i].Text]
@@ -136,7 +137,7 @@ func (p *ruleParser) table(Token) {
 	case v == 0:
 		p.fail(t, "Table 0 is not valid")
 	case p.setAction(t, "lookup", "table/nop/goto/blackhole/prohibit/unreachable"):
-		p.r.Table, _ = p.l.rtWord(rtTables, t.Text)
+		p.r.Table = v
 	}
 }
 
@@ -155,8 +156,8 @@ func (p *ruleParser) preference(kw Token) {
 
 func (p *ruleParser) tos(Token) {
 	if t, ok := p.param(); ok {
-		if v, ok := p.l.rtWord(rtDSFields, t.Text); ok {
-			p.r.Tos = v
+		if v, ok := p.l.rtLookup(rtDSFields, t.Text); ok {
+			p.r.Tos = uint8(v)
 		} else {
 			p.fail(t, "TOS value %s is invalid", t.Text)
 		}
@@ -197,7 +198,8 @@ func (p *ruleParser) realms(kw Token) {
 	if !ok {
 		return
 	}
-	if !p.l.realmsValid(t.Text) {
+	v, ok := p.l.realms(t.Text)
+	if !ok {
 		p.fail(t, "invalid realms %s for rule", t.Text)
 		return
 	}
@@ -208,7 +210,7 @@ func (p *ruleParser) realms(kw Token) {
 		p.fail(kw, "realms is only valid for IPv4")
 		return
 	}
-	p.r.Realms = t.Text
+	p.r.Realms = v
 }
 
 func (p *ruleParser) suppressPrefix(kw Token) {
@@ -229,12 +231,12 @@ func (p *ruleParser) suppressGroup(Token) {
 	if !ok {
 		return
 	}
-	v, ok := p.l.rtWord(rtGroups, t.Text)
+	v, ok := p.l.rtLookup(rtGroups, t.Text)
 	if !ok {
 		p.fail(t, "suppress_group %s is invalid", t.Text)
 		return
 	}
-	p.r.SuppressIfgroup, p.tableOption = v, true
+	p.r.SuppressIfgroup, p.tableOption = int(v), true
 }
 
 func (p *ruleParser) iface(kw Token) {
@@ -297,8 +299,8 @@ func (p *ruleParser) protocol(Token) {
 
 func (p *ruleParser) ipProto(Token) {
 	if t, ok := p.param(); ok {
-		if _, ok := p.l.ipProtoNumber(t.Text); ok {
-			p.r.IPProto = t.Text
+		if v, ok := p.l.ipProtoNumber(t.Text); ok {
+			p.r.IPProto = int(v)
 		} else {
 			p.l.errorf(t.Pos, ClassGeneral, "Invalid ipproto %s", t.Text)
 		}
@@ -399,11 +401,7 @@ func (p *ruleParser) action(kw Token) {
 	case t.Text == "nop":
 		action = "nop"
 	case isType:
-		n, _ := cStrtoul(typ, 0)
-		if v, named := routeTypes[typ]; named {
-			n = uint64(v)
-		}
-		if action = ruleActions[uint8(n)]; action == "" {
+		if action = ruleActions[typ]; action == "" {
 			p.fail(t, "Invalid rule action %s", t.Text)
 			return
 		}
@@ -427,7 +425,7 @@ func (p *ruleParser) check() bool {
 		p.fail(at, "No action specified for rule - ignoring")
 	case r.Action != "lookup" && p.tableOption:
 		p.fail(at, "suppressor/realm specified for non table action - skipping")
-	case r.Table != "" && r.L3mdev:
+	case r.Table != 0 && r.L3mdev:
 		p.fail(at, "table cannot be specified for l3mdev rules")
 	}
 	return !p.drop

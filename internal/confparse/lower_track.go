@@ -448,6 +448,10 @@ func syncGroupTable() table {
 		"smtp_alert": g(func(l *lowerer, g *SyncGroup, n *Node) {
 			if v, ok := l.boolArg(n, 1); ok {
 				g.SMTPAlert = v
+				if l.groupSMTPSet == nil {
+					l.groupSMTPSet = map[*SyncGroup]bool{}
+				}
+				l.groupSMTPSet[g] = true
 			}
 		}),
 		"notify_priority_changes": g(func(l *lowerer, g *SyncGroup, n *Node) {

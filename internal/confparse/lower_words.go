@@ -2,7 +2,6 @@ package confparse
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -38,15 +37,16 @@ func (l *lowerer) parseIP(t Token, allowLen bool) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a, bits), true
 }
 
-// routeTypeWord recognises a route type: a name or a number up to 255.
-func routeTypeWord(w string) (string, bool) {
-	if _, ok := routeTypes[w]; ok {
-		return w, true
+// routeTypeWord recognises a route type as keepalived's
+// find_rttables_rtntype does: a name or a C number up to 255.
+func routeTypeWord(w string) (uint8, bool) {
+	if v, ok := routeTypes[w]; ok {
+		return v, true
 	}
 	if v, ok := cStrtoul(w, 0); ok && v <= 255 && !strings.HasPrefix(w, "-") {
-		return strconv.FormatUint(v, 10), true
+		return uint8(v), true
 	}
-	return "", false
+	return 0, false
 }
 
 // familyWord recognises "inet" and "inet6" before a gateway.
@@ -86,19 +86,16 @@ func (l *lowerer) parseRouteAddr(t Token) (netip.Prefix, Family, bool) {
 	return pfx, addrFamily(pfx.Addr()), true
 }
 
-// realmsValid checks a "[FROM/]TO" realms word: each part a realm name or
-// number.
-func (l *lowerer) realmsValid(w string) bool {
-	parts := strings.Split(w, "/")
-	if len(parts) > 2 {
-		return false
+// realms reads a "[FROM/]TO" realms word as keepalived's get_realms does:
+// each part a realm name or number, FROM<<16 | TO, or TO alone.
+func (l *lowerer) realms(w string) (uint32, bool) {
+	from, to, hasFrom := strings.Cut(w, "/")
+	f, ok := l.rtLookup(rtRealms, from)
+	if !ok || !hasFrom {
+		return f, ok
 	}
-	for _, part := range parts {
-		if _, ok := l.rtLookup(rtRealms, part); !ok {
-			return false
-		}
-	}
-	return true
+	t, ok := l.rtLookup(rtRealms, to)
+	return f<<16 | t, ok
 }
 
 // anyPrefix is the prefix that default, any and all stand for.

@@ -271,13 +271,13 @@ func (d *dataWriter) routing(c *config.Instance) {
 	if len(c.Routes) > 0 {
 		d.line("   Virtual Routes :")
 		for _, r := range c.Routes {
-			d.line("     " + formatRoute(d.n, r))
+			d.line("     " + FormatRoute(r))
 		}
 	}
 	if len(c.Rules) > 0 {
 		d.line("   Virtual Rules :")
 		for _, r := range c.Rules {
-			d.line("     " + formatRule(d.n, r))
+			d.line("     " + FormatRule(r))
 		}
 	}
 }

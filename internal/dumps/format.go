@@ -63,16 +63,11 @@ func formatAddress(n *names, a *config.Address, dev string, set bool) string {
 	return b.String()
 }
 
-// addrScope names an address's scope: IPv6 addresses are always global.
+// addrScope names an address's scope as keepalived does
+// (get_rttables_scope): its name in rt_scopes, else keepalived's built-in
+// one, else the number.
 func addrScope(n *names, a *config.Address) string {
-	if a.Prefix.Addr().Is6() || a.Scope == "" {
-		return "global"
-	}
-	id, ok := n.number("rt_scopes", a.Scope)
-	if !ok {
-		return a.Scope
-	}
-	return n.name("rt_scopes", id)
+	return n.name("rt_scopes", uint32(a.Scope))
 }
 
 func flag(b *strings.Builder, word string, on bool) {

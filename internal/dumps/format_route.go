@@ -8,34 +8,17 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
-// routeTypeNumbers are the route types by name (RTN_*); brd is broadcast.
-var routeTypeNumbers = map[string]uint64{
-	"unicast": 1, "local": 2, "broadcast": 3, "brd": 3, "anycast": 4, "multicast": 5,
-	"blackhole": 6, "unreachable": 7, "prohibit": 8, "throw": 9, "nat": 10, "xresolve": 11,
-}
-
-// routeTypeNames are the names keepalived prints for route types.
-var routeTypeNames = []string{"unspec", "unicast", "local", "broadcast", "anycast", "multicast",
-	"blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"}
-
 // FormatRoute returns a virtual_routes line as keepalived 2.2.7 prints it
 // in its dumps (format_iproute), for example
 // "prepend 203.0.113.0/24 via inet 192.0.2.254 dev eth0 proto 18": the
-// operation first, numbers instead of names for tables, protocols, scopes
-// and TOS, and "or" gateways as nexthops.
+// operation first, the numbers of tables, protocols, scopes, TOS and
+// realms (as the configuration holds them), the type by name, and "or"
+// gateways as nexthops.
 func FormatRoute(r *config.Route) string {
-	return formatRoute(systemNames(), r)
-}
-
-func formatRoute(n *names, r *config.Route) string {
 	var b strings.Builder
 	b.WriteString(routeOp(r))
-	typ := uint64(1)
-	if r.Type != "" {
-		typ = routeType(r.Type)
-	}
-	if typ != 1 {
-		b.WriteString(" " + routeTypeName(typ))
+	if r.Type >= 0 && r.Type != 1 { // keepalived's default, RTN_UNICAST
+		b.WriteString(" " + config.RouteTypeName(r.Type))
 	}
 	b.WriteString(" " + prefixText(r.Dst))
 	if r.From.IsValid() {
@@ -44,12 +27,11 @@ func formatRoute(n *names, r *config.Route) string {
 	if r.Src.IsValid() {
 		b.WriteString(" src " + r.Src.String())
 	}
-	if r.Tos != "" {
-		v, _ := n.number("rt_dsfield", r.Tos)
-		fmt.Fprintf(&b, " tos %d", v)
+	if r.Tos >= 0 {
+		fmt.Fprintf(&b, " tos %d", r.Tos)
 	}
 	if args, ok := routeOption(r, "encap"); ok {
-		b.WriteString(formatEncap(n, args))
+		b.WriteString(formatEncap(args))
 	}
 	if r.Via.IsValid() && !r.Or.IsValid() {
 		b.WriteString(" via " + familyWord(r.Via.Is6()) + " " + r.Via.String())
@@ -57,18 +39,14 @@ func formatRoute(n *names, r *config.Route) string {
 	if r.Dev != "" {
 		b.WriteString(" dev " + r.Dev)
 	}
-	if r.Table != "" {
-		if v, _ := n.number("rt_tables", r.Table); v != 254 {
-			fmt.Fprintf(&b, " table %d", v)
-		}
+	if r.Table >= 0 && r.Table != 254 { // not given: main
+		fmt.Fprintf(&b, " table %d", r.Table)
 	}
-	if r.Protocol != "" {
-		v, _ := n.number("rt_protos", r.Protocol)
-		fmt.Fprintf(&b, " proto %d", v)
+	if r.Protocol >= 0 {
+		fmt.Fprintf(&b, " proto %d", r.Protocol)
 	}
-	if r.Scope != "" {
-		v, _ := n.number("rt_scopes", r.Scope)
-		fmt.Fprintf(&b, " scope %d", v)
+	if r.Scope >= 0 {
+		fmt.Fprintf(&b, " scope %d", r.Scope)
 	}
 	if r.Metric >= 0 {
 		fmt.Fprintf(&b, " metric %d", r.Metric)
@@ -76,13 +54,9 @@ func formatRoute(n *names, r *config.Route) string {
 	if r.Onlink && r.Family != config.IPv6 {
 		b.WriteString(" onlink")
 	}
-	realms := uint64(0)
-	if args, ok := routeOption(r, "realms"); ok && len(args) == 1 {
-		realms = parseRealms(n, args[0])
-		b.WriteString(realmsText(realms, realms))
-	}
+	b.WriteString(realmsText(r.Realms, r.Realms))
 	formatRouteOptions(&b, r)
-	formatNexthops(&b, n, r, realms)
+	formatNexthops(&b, r)
 	flag(&b, " no_track", r.NoTrack)
 	if r.TrackGroup != "" {
 		b.WriteString(" track_group " + r.TrackGroup)
@@ -95,27 +69,12 @@ func formatRoute(n *names, r *config.Route) string {
 // "prepend".
 func routeOp(r *config.Route) string {
 	switch {
-	case r.Type != "":
+	case r.Type >= 0:
 		return "add"
 	case r.Op != "":
 		return r.Op
 	}
 	return "prepend"
-}
-
-func routeType(word string) uint64 {
-	if v, ok := routeTypeNumbers[word]; ok {
-		return v
-	}
-	v, _ := strconv.ParseUint(word, 10, 8)
-	return v
-}
-
-func routeTypeName(v uint64) string {
-	if v < uint64(len(routeTypeNames)) {
-		return routeTypeNames[v]
-	}
-	return strconv.FormatUint(v, 10)
 }
 
 func familyWord(is6 bool) string {
@@ -222,23 +181,9 @@ func prefText(v string) string {
 	return "unknown"
 }
 
-// parseRealms reads "FROM/TO" or "TO", numbers or rt_realms names.
-func parseRealms(n *names, s string) uint64 {
-	from, to, ok := strings.Cut(s, "/")
-	if !ok {
-		from, to = "", s
-	}
-	var f, t uint64
-	if from != "" {
-		f, _ = n.number("rt_realms", from)
-	}
-	t, _ = n.number("rt_realms", to)
-	return f<<16 | t&0xffff
-}
-
 // realmsText prints realms v as keepalived does; high decides between
 // "realms F/T" and "realm T" (for nexthops keepalived tests the route's).
-func realmsText(high, v uint64) string {
+func realmsText(high, v uint32) string {
 	if v == 0 {
 		return ""
 	}
@@ -250,7 +195,7 @@ func realmsText(high, v uint64) string {
 
 // formatNexthops writes the route's nexthops; a deprecated "via A or B"
 // route is printed as two.
-func formatNexthops(b *strings.Builder, n *names, r *config.Route, routeRealms uint64) {
+func formatNexthops(b *strings.Builder, r *config.Route) {
 	nhs := r.Nexthops
 	if r.Or.IsValid() {
 		nhs = []config.Nexthop{{Via: r.Via}, {Via: r.Or}}
@@ -267,17 +212,15 @@ func formatNexthops(b *strings.Builder, n *names, r *config.Route, routeRealms u
 			fmt.Fprintf(b, " weight %d", nh.Weight)
 		}
 		flag(b, " onlink", nh.Onlink)
-		if nh.Realms != "" {
-			b.WriteString(realmsText(routeRealms, parseRealms(n, nh.Realms)))
-		}
+		b.WriteString(realmsText(r.Realms, nh.Realms))
 		if len(nh.Encap) > 0 {
-			b.WriteString(formatEncap(n, nh.Encap))
+			b.WriteString(formatEncap(nh.Encap))
 		}
 	}
 }
 
 // formatEncap prints an "encap" specification (its words after "encap").
-func formatEncap(n *names, w []string) string {
+func formatEncap(w []string) string {
 	if len(w) == 0 {
 		return ""
 	}
@@ -304,13 +247,14 @@ func formatEncap(n *names, w []string) string {
 		}
 		return b.String()
 	case "ip", "ip6":
-		return encapIP(n, w[0], w[1:])
+		return encapIP(w[0], w[1:])
 	}
 	return " encap " + strings.Join(w, " ")
 }
 
-// encapIP prints an ip or ip6 encapsulation's pairs in keepalived's order.
-func encapIP(n *names, typ string, pairs []string) string {
+// encapIP prints an ip or ip6 encapsulation's pairs in keepalived's order;
+// the front end wrote a tos or tc it could resolve in decimal.
+func encapIP(typ string, pairs []string) string {
 	vals := map[string]string{}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		vals[pairs[i]] = pairs[i+1]
@@ -328,7 +272,7 @@ func encapIP(n *names, typ string, pairs []string) string {
 		}
 		switch k {
 		case "tos", "tc":
-			num, _ := n.number("rt_dsfield", v)
+			num, _ := strconv.ParseUint(v, 10, 8)
 			fmt.Fprintf(&b, " %s %d", k, num)
 		case "flags":
 			num, _ := strconv.ParseUint(v, 0, 16)

@@ -11,13 +11,10 @@ import (
 // FormatRule returns a virtual_rules line as keepalived 2.2.7 prints it in
 // its dumps (format_iprule), for example
 // "from 192.0.2.100 priority 100 tos 0x0 protocol 18 lookup 100": "from
-// all" when no source is given, the priority and TOS always, numbers
-// instead of names.
+// all" when no source is given, the priority and TOS always, and the
+// numbers of tables, TOS, groups, IP protocols and realms as the
+// configuration holds them.
 func FormatRule(r *config.Rule) string {
-	return formatRule(systemNames(), r)
-}
-
-func formatRule(n *names, r *config.Rule) string {
 	var b strings.Builder
 	if r.Family == config.IPv6 && !r.From.IsValid() && !r.To.IsValid() {
 		b.WriteString("inet6 ")
@@ -32,11 +29,7 @@ func formatRule(n *names, r *config.Rule) string {
 		b.WriteString(" to " + prefixText(r.To))
 	}
 	fmt.Fprintf(&b, " priority %d", r.Preference)
-	tos := uint64(0)
-	if r.Tos != "" {
-		tos, _ = n.number("rt_dsfield", r.Tos)
-	}
-	fmt.Fprintf(&b, " tos 0x%x", tos)
+	fmt.Fprintf(&b, " tos 0x%x", r.Tos)
 	if r.FwmarkSet {
 		fmt.Fprintf(&b, " fwmark 0x%x", r.Fwmark)
 		if r.FwMaskSet && r.FwMask != 0xffffffff {
@@ -52,9 +45,8 @@ func formatRule(n *names, r *config.Rule) string {
 	if r.SuppressPrefixLength >= 0 {
 		fmt.Fprintf(&b, " suppress_prefixlen %d", r.SuppressPrefixLength)
 	}
-	if r.SuppressIfgroup != "" {
-		v, _ := n.number("group", r.SuppressIfgroup)
-		fmt.Fprintf(&b, " suppress_ifgroup %d", v)
+	if r.SuppressIfgroup >= 0 {
+		fmt.Fprintf(&b, " suppress_ifgroup %d", r.SuppressIfgroup)
 	}
 	if r.TunnelIDSet && r.TunnelID != 0 {
 		fmt.Fprintf(&b, " tunnel-id %d", r.TunnelID)
@@ -66,9 +58,8 @@ func formatRule(n *names, r *config.Rule) string {
 	if r.Protocol >= 0 {
 		fmt.Fprintf(&b, " protocol %d", r.Protocol)
 	}
-	if r.IPProto != "" {
-		v, _ := n.number("protocols", r.IPProto)
-		fmt.Fprintf(&b, " ipproto %d", v)
+	if r.IPProto >= 0 {
+		fmt.Fprintf(&b, " ipproto %d", r.IPProto)
 	}
 	if r.SPort != "" {
 		b.WriteString(" sport " + rangeText(r.SPort))
@@ -76,12 +67,10 @@ func formatRule(n *names, r *config.Rule) string {
 	if r.DPort != "" {
 		b.WriteString(" dport " + rangeText(r.DPort))
 	}
-	if r.Realms != "" {
-		if v := parseRealms(n, r.Realms); v != 0 {
-			fmt.Fprintf(&b, " realms %d/%d", v>>16, v&0xffff)
-		}
+	if r.Realms != 0 {
+		fmt.Fprintf(&b, " realms %d/%d", r.Realms>>16, r.Realms&0xffff)
 	}
-	b.WriteString(ruleAction(n, r))
+	b.WriteString(ruleAction(r))
 	flag(&b, " no_track", r.NoTrack)
 	if r.TrackGroup != "" {
 		b.WriteString(" track_group " + r.TrackGroup)
@@ -91,13 +80,12 @@ func formatRule(n *names, r *config.Rule) string {
 
 // ruleAction prints a rule's action: "lookup N" (0 for l3mdev), "goto N",
 // "nop" or "type NAME".
-func ruleAction(n *names, r *config.Rule) string {
+func ruleAction(r *config.Rule) string {
 	switch {
 	case r.L3mdev:
 		return " lookup 0"
 	case r.Action == "lookup":
-		v, _ := n.number("rt_tables", r.Table)
-		return fmt.Sprintf(" lookup %d", v)
+		return fmt.Sprintf(" lookup %d", r.Table)
 	case r.Action == "goto":
 		return fmt.Sprintf(" goto %d", r.Goto)
 	case r.Action == "nop":

@@ -1,6 +1,7 @@
 package dumps
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,8 +76,9 @@ func TestRTT(t *testing.T) {
 	}
 }
 
-// TestNames resolves names through the file first, then keepalived's
-// built-in names, and numbers without a name stay numbers.
+// TestNames names a number by the file first, then by keepalived's
+// built-in names (hidden where the file gives the number another name),
+// and a number without a name stays a number.
 func TestNames(t *testing.T) {
 	n := &names{read: func(file string) []rtnames.Entry {
 		if file == "rt_scopes" {
@@ -85,24 +87,16 @@ func TestNames(t *testing.T) {
 		return nil
 	}}
 	for _, tc := range []struct {
-		file, word string
-		want       uint64
-	}{
-		{"rt_scopes", "mine", 42}, {"rt_scopes", "host", 254}, {"rt_scopes", "0x10", 16},
-		{"rt_tables", "main", 254}, {"protocols", "udp", 17},
-	} {
-		if got, ok := n.number(tc.file, tc.word); !ok || got != tc.want {
-			t.Errorf("%s %s = %d, %v; want %d", tc.file, tc.word, got, ok, tc.want)
+		id   uint32
+		want string
+	}{{42, "mine"}, {253, "lnk"}, {254, "host"}, {0, "global"}, {7, "7"}} {
+		if got := n.name("rt_scopes", tc.id); got != tc.want {
+			t.Errorf("name(rt_scopes, %d) = %s, want %s", tc.id, got, tc.want)
 		}
 	}
-	if _, ok := n.number("rt_scopes", "link"); ok {
-		t.Error("a built-in name whose number the file renames still resolves")
-	}
-	if got := n.name("rt_scopes", 253); got != "lnk" {
-		t.Errorf("name(253) = %s", got)
-	}
-	if got := n.name("rt_scopes", 7); got != "7" {
-		t.Errorf("name(7) = %s", got)
+	a := &config.Address{Prefix: netip.MustParsePrefix("192.0.2.1/24"), Scope: 253}
+	if got := formatAddress(n, a, "eth0", false); got != "192.0.2.1/24 dev eth0 scope lnk" {
+		t.Errorf("address with scope 253 prints as %q", got)
 	}
 }
 
@@ -115,5 +109,47 @@ func TestVMACAddresses(t *testing.T) {
 	want := []string{"198.51.100.1/24 dev vrrp.51@eth0 scope global set", "203.0.113.5 dev eth1 scope global set"}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestFormatGivenZeros prints what keepalived 2.2.7's format_iproute and
+// format_iprule print for values given as 0 and for values not given: a
+// route's tos, protocol and scope only when given, its table unless main,
+// its type by name unless unicast ("0" for 0, which keepalived has no name
+// for), realms as "realm T" unless the route's own have a FROM part; a
+// rule's tos always, its suppress_ifgroup and ipproto when given.
+func TestFormatGivenZeros(t *testing.T) {
+	dst := netip.MustParsePrefix("198.51.100.0/24")
+	for _, tc := range []struct {
+		r    config.Route
+		want string
+	}{
+		{config.Route{Type: -1, Dst: dst, Dev: "eth0", Tos: -1, Scope: -1, Table: -1, Metric: -1, Protocol: -1},
+			"prepend 198.51.100.0/24 dev eth0"},
+		{config.Route{Type: 0, Dst: dst, Dev: "eth0", Tos: 0, Scope: 0, Table: 0, Metric: 0, Protocol: 0},
+			"add 0 198.51.100.0/24 tos 0 dev eth0 table 0 proto 0 scope 0 metric 0"},
+		{config.Route{Type: 1, Dst: dst, Tos: -1, Scope: -1, Table: 254, Metric: -1, Protocol: 18},
+			"add 198.51.100.0/24 proto 18"},
+		{config.Route{Type: 3, Dst: dst, Tos: -1, Scope: -1, Table: 4294967295, Metric: -1, Protocol: -1},
+			"add broadcast 198.51.100.0/24 table 4294967295"},
+		{config.Route{Type: -1, Dst: dst, Tos: -1, Scope: -1, Table: -1, Metric: -1, Protocol: -1, Realms: 5,
+			Nexthops: []config.Nexthop{{Dev: "eth0", Realms: 3<<16 | 4}}},
+			"prepend 198.51.100.0/24 realm 5 nexthop dev eth0 realm 4"},
+		{config.Route{Type: -1, Dst: dst, Tos: -1, Scope: -1, Table: -1, Metric: -1, Protocol: -1, Realms: 1<<16 | 2,
+			Nexthops: []config.Nexthop{{Dev: "eth0", Realms: 3}}},
+			"prepend 198.51.100.0/24 realms 1/2 nexthop dev eth0 realms 0/3"},
+	} {
+		if got := FormatRoute(&tc.r); got != tc.want {
+			t.Errorf("route %s prints as\n%q, want\n%q", &tc.r, got, tc.want)
+		}
+	}
+	rule := config.Rule{Family: config.IPv4, From: netip.MustParsePrefix("192.0.2.0/24"), Preference: 10, Action: "lookup",
+		Table: 100, Protocol: -1, IPProto: 0, SuppressPrefixLength: -1, SuppressIfgroup: 0}
+	if got, want := FormatRule(&rule), "from 192.0.2.0/24 priority 10 tos 0x0 suppress_ifgroup 0 ipproto 0 lookup 100"; got != want {
+		t.Errorf("rule prints as %q, want %q", got, want)
+	}
+	rule.IPProto, rule.SuppressIfgroup, rule.Tos, rule.Realms = -1, -1, 0x28, 7
+	if got, want := FormatRule(&rule), "from 192.0.2.0/24 priority 10 tos 0x28 realms 0/7 lookup 100"; got != want {
+		t.Errorf("rule prints as %q, want %q", got, want)
 	}
 }

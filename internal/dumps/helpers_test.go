@@ -57,16 +57,10 @@ func loadConfig(t *testing.T, name, dir string) *config.Config {
 	return cfg
 }
 
-// testNames knows keepalived's built-in names and two of Debian's
-// rt_dsfield names, as on the machine the goldens were made on.
-func testNames() *names {
-	return &names{read: func(file string) []rtnames.Entry {
-		if file == "rt_dsfield" {
-			return []rtnames.Entry{{ID: 0, Name: "default"}, {ID: 0x28, Name: "AF11"}, {ID: 0x30, Name: "AF12"}}
-		}
-		return nil
-	}}
-}
+// testNames knows keepalived's built-in scope names, which Debian's
+// rt_scopes repeats, as on the machine the goldens were made on (the
+// dumps name only scopes; testEnv gives the front end the other names).
+func testNames() *names { return builtinOnly() }
 
 // kaInstance is the part of one instance of keepalived's JSON dump that
 // comes from its running state rather than its configuration.

@@ -77,8 +77,8 @@ func jsonData(j *jsonWriter, n *names, in *Instance) {
 	}
 	j.strs("vips", addressLines(n, in, c.VIPs, in.VIPInstalled))
 	j.strs("evips", addressLines(n, in, c.EVIPs, in.EVIPInstalled))
-	j.strs("vroutes", mapLines(c.Routes, func(r *config.Route) string { return formatRoute(n, r) }))
-	j.strs("vrules", mapLines(c.Rules, func(r *config.Rule) string { return formatRule(n, r) }))
+	j.strs("vroutes", mapLines(c.Routes, func(r *config.Route) string { return FormatRoute(r) }))
+	j.strs("vrules", mapLines(c.Rules, func(r *config.Rule) string { return FormatRule(r) }))
 	j.strs("track_ifp", mapLines(c.TrackInterfaces, func(t config.TrackRef) string { return t.Name }))
 	j.strs("track_script", mapLines(in.trackScripts(), func(s *config.Script) string { return CommandString(s.Command) }))
 	j.uint("auth_type", uint64(c.AuthType))

@@ -1,9 +1,11 @@
 // Package rtnames is the one reader of iproute2's name files
 // (/etc/iproute2/rt_tables, rt_protos, rt_scopes, rt_realms, rt_dsfield,
 // group) and /etc/protocols, with keepalived 2.2.7's built-in names
-// (lib/rttables.c): the config front end turns names into numbers with it,
-// the address code applies them and the dumps turn numbers back into names,
-// all from the same tables. It depends on nothing in the project.
+// (lib/rttables.c): the config front end turns names into numbers with it
+// once, when it reads the configuration (the typed configuration holds
+// only the numbers, which the address code applies), and the dumps turn an
+// address's scope back into its name, all from the same tables. It depends
+// on nothing in the project.
 package rtnames
 
 import (
@@ -73,7 +75,8 @@ func ByFile(file string) (Kind, bool) {
 	return Kind{}, false
 }
 
-// RouteTypes are the route types keepalived knows by name (RTN_*).
+// RouteTypes are the route types keepalived knows by name (RTN_*); the
+// names it prints for them are config.RouteTypeName's.
 var RouteTypes = map[string]uint8{
 	"unicast": 1, "local": 2, "broadcast": 3, "brd": 3, "anycast": 4, "multicast": 5,
 	"blackhole": 6, "unreachable": 7, "prohibit": 8, "throw": 9, "nat": 10, "xresolve": 11,

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -19,9 +18,6 @@ import (
 var (
 	// ErrNotSupported marks an option this package cannot install.
 	ErrNotSupported = errors.New("not supported")
-	// ErrUnknownName marks a table, protocol, scope or other name that
-	// neither the name files nor the built-in names know.
-	ErrUnknownName = errors.New("unknown name")
 	// ErrNoLink marks an interface that does not exist.
 	ErrNoLink = errors.New("no such interface")
 )
@@ -36,7 +32,6 @@ const forever = 0xffffffff
 // on the stack, grows that one goroutine's stack and not each caller's
 // (thousands of instances).
 type Manager struct {
-	names rtnames.Namer
 	netns string // path of the namespace, "" for the caller's
 
 	work chan func() // served by the goroutine until Close
@@ -72,7 +67,7 @@ func NewManager(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open netlink handle: %w", err)
 	}
-	m := &Manager{names: cfg.Names, netns: cfg.Netns, h: h, work: make(chan func()), done: make(chan struct{})}
+	m := &Manager{netns: cfg.Netns, h: h, work: make(chan func()), done: make(chan struct{})}
 	go m.serve() // Ends with Close.
 	return m, nil
 }
@@ -130,7 +125,7 @@ func (m *Manager) link(name string) (netlink.Link, error) {
 // address already present (same address and prefix length) is left as it is
 // and is not an error.
 func (m *Manager) AddAddress(a *config.Address) error {
-	na, err := addrToNetlink(m.names, a)
+	na, err := addrToNetlink(a)
 	if err != nil {
 		return fmt.Errorf("add address %s: %w", a.Prefix, err)
 	}
@@ -164,7 +159,7 @@ func (m *Manager) AddAddress(a *config.Address) error {
 // DelAddress deletes a from a.Dev, like `ip addr del`. An absent address, or
 // an absent interface, is not an error.
 func (m *Manager) DelAddress(a *config.Address) error {
-	na, err := addrToNetlink(m.names, a)
+	na, err := addrToNetlink(a)
 	if err != nil {
 		return fmt.Errorf("delete address %s: %w", a.Prefix, err)
 	}
@@ -242,7 +237,7 @@ func hasPrefix(list []netlink.Addr, p netip.Prefix) bool {
 }
 
 // addrToNetlink translates a VIP line to a netlink address.
-func addrToNetlink(names rtnames.Namer, a *config.Address) (*netlink.Addr, error) {
+func addrToNetlink(a *config.Address) (*netlink.Addr, error) {
 	if !a.Prefix.IsValid() {
 		return nil, errors.New("invalid prefix")
 	}
@@ -262,13 +257,7 @@ func addrToNetlink(names rtnames.Namer, a *config.Address) (*netlink.Addr, error
 			na.Broadcast = a.Broadcast.AsSlice()
 		}
 	}
-	if a.Scope != "" {
-		v, err := resolve(names, rtnames.Scopes, a.Scope)
-		if err != nil {
-			return nil, err
-		}
-		na.Scope = int(v)
-	}
+	na.Scope = int(a.Scope)
 	na.Flags = addrFlags(a)
 	switch a.PreferredLft {
 	case "":

@@ -35,7 +35,7 @@ func hostNS(t *testing.T) (*nstest.Netns, *Host) {
 	nstest.RequireBinaries(t, "ip")
 	ns := nstest.NewNetns(t, "vip")
 	nstest.AddLink(ns, "eth0", "192.0.2.1/24", "2001:db8::1/64")
-	h, err := Open(Config{Netns: ns.Path(), Names: testNames})
+	h, err := Open(Config{Netns: ns.Path()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +64,8 @@ func TestIntegrationAddress(t *testing.T) {
 		{config.Address{Prefix: pfx("192.0.2.100/24")}, `inet 192.0.2.100/24 scope global secondary eth0\\`},
 		{config.Address{Prefix: pfx("192.0.2.101/24"), Broadcast: ip("192.0.2.255"), Label: "eth0:1"},
 			`inet 192.0.2.101/24 brd 192.0.2.255 scope global secondary eth0:1\\`},
-		{config.Address{Prefix: pfx("198.51.100.1/32"), Scope: "link"}, `inet 198.51.100.1/32 scope link eth0\\`},
-		{config.Address{Prefix: pfx("198.51.100.2/32"), Scope: "host"}, `inet 198.51.100.2/32 scope host eth0\\`},
+		{config.Address{Prefix: pfx("198.51.100.1/32"), Scope: 253}, `inet 198.51.100.1/32 scope link eth0\\`},
+		{config.Address{Prefix: pfx("198.51.100.2/32"), Scope: 254}, `inet 198.51.100.2/32 scope host eth0\\`},
 		{config.Address{Prefix: pfx("203.0.113.1/32"), Peer: ip("203.0.113.2")},
 			`inet 203.0.113.1 peer 203.0.113.2/32 scope global eth0\\`},
 		{config.Address{Prefix: pfx("198.51.100.10/24"), NoPrefixRoute: true},
@@ -74,10 +74,12 @@ func TestIntegrationAddress(t *testing.T) {
 		// address with an infinite valid lifetime preferred forever.
 		{config.Address{Prefix: pfx("198.51.100.11/24"), PreferredLft: "30"},
 			`inet 198.51.100.11/24 scope global eth0\\\s+valid_lft forever`},
+		// Until duplicate address detection ends, an IPv6 address is
+		// also "tentative".
 		{config.Address{Prefix: pfx("2001:db8::100/64"), PreferredLft: "forever"},
-			`inet6 2001:db8::100/64 scope global \\\s+valid_lft forever preferred_lft forever`},
+			`inet6 2001:db8::100/64 scope global (tentative )?\\\s+valid_lft forever preferred_lft forever`},
 		{config.Address{Prefix: pfx("2001:db8::101/128"), PreferredLft: "0"},
-			`inet6 2001:db8::101/128 scope global deprecated \\\s+valid_lft forever preferred_lft 0sec`},
+			`inet6 2001:db8::101/128 scope global deprecated (tentative )?\\\s+valid_lft forever preferred_lft 0sec`},
 		{config.Address{Prefix: pfx("2001:db8::102/64"), PreferredLft: "forever", Home: true, NoDAD: true,
 			MngTmpAddr: true, NoPrefixRoute: true}, `inet6 2001:db8::102/64 scope global nodad home mngtmpaddr noprefixroute`},
 		// autojoin needs a multicast address, outside the documentation
@@ -129,24 +131,28 @@ func TestIntegrationRoutes(t *testing.T) {
 		table string
 		want  string
 	}{
-		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "eth0", Metric: 10, Protocol: "18"},
+		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "eth0", Metric: 10, Protocol: 18},
 			"main", "198.51.100.0/24 via 192.0.2.254 dev eth0 proto keepalived metric 10"},
-		{config.Route{Dst: pfx("203.0.113.0/24"), Dev: "eth0", Src: ip("192.0.2.1"), Table: "vips", Metric: -1},
+		{config.Route{Dst: pfx("203.0.113.0/24"), Dev: "eth0", Src: ip("192.0.2.1"), Table: 100, Metric: -1},
 			"100", "203.0.113.0/24 dev eth0 scope link src 192.0.2.1"},
-		{config.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: "1000", Metric: -1, Protocol: "18"},
+		{config.Route{Op: "add", Dst: pfx("0.0.0.0/0"), Via: ip("192.0.2.254"), Table: 1000, Metric: -1, Protocol: 18},
 			"1000", "default via 192.0.2.254 dev eth0 proto keepalived"},
-		{config.Route{Type: "blackhole", Dst: pfx("198.51.100.128/25"), Metric: -1}, "main", "blackhole 198.51.100.128/25 \n"},
-		{config.Route{Type: "unreachable", Dst: pfx("203.0.113.128/25"), Metric: -1}, "main", "unreachable 203.0.113.128/25 \n"},
-		{config.Route{Type: "prohibit", Dst: pfx("203.0.113.64/26"), Metric: -1}, "main", "prohibit 203.0.113.64/26 \n"},
-		{config.Route{Dst: pfx("198.51.100.64/26"), Dev: "eth0", Scope: "host", Metric: -1}, "main",
+		{config.Route{Type: 6, Dst: pfx("198.51.100.128/25"), Metric: -1}, "main", "blackhole 198.51.100.128/25 \n"},
+		{config.Route{Type: 7, Dst: pfx("203.0.113.128/25"), Metric: -1}, "main", "unreachable 203.0.113.128/25 \n"},
+		{config.Route{Type: 8, Dst: pfx("203.0.113.64/26"), Metric: -1}, "main", "prohibit 203.0.113.64/26 \n"},
+		{config.Route{Dst: pfx("198.51.100.64/26"), Dev: "eth0", Scope: 254, Metric: -1}, "main",
 			"198.51.100.64/26 dev eth0 scope host \n"},
+		{config.Route{Dst: pfx("198.51.100.96/27"), Dev: "eth0", Metric: -1, Realms: 5<<16 | 6}, "main",
+			"198.51.100.96/27 dev eth0 scope link realms 5/6"},
+		{config.Route{Dst: pfx("198.51.100.160/27"), Dev: "eth0", Metric: -1, Tos: 0x10, Table: 254}, "main",
+			"198.51.100.160/27 tos 0x10 dev eth0 scope link"},
 		{config.Route{Dst: pfx("2001:db8:2::/48"), Via: ip("2001:db8::fe"), Dev: "eth0", Metric: 100, Op: "append"}, "main",
 			"2001:db8:2::/48 via 2001:db8::fe dev eth0 metric 100 pref medium"},
 		{config.Route{Dst: pfx("198.51.100.32/27"), Via: ip("192.0.2.253"), Or: ip("192.0.2.252"), Dev: "eth0", Metric: -1}, "main",
 			"198.51.100.32/27 \n\tnexthop via 192.0.2.253 dev eth0 weight 1 \n\tnexthop via 192.0.2.252 dev eth0 weight 1"},
 	}
 	for _, tt := range tests {
-		r := tt.r
+		r := unset(tt.r)
 		for range 2 {
 			if err := h.AddRoute(&r); err != nil {
 				t.Fatalf("AddRoute(%s): %v", &r, err)
@@ -180,24 +186,20 @@ func TestIntegrationRules(t *testing.T) {
 		r    config.Rule
 		want string
 	}{
-		{config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), Preference: 100, Action: "lookup", Table: "vips"},
+		{config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), Preference: 100, Action: "lookup", Table: 100},
 			"100:\tfrom 192.0.2.0/24 lookup 100"},
-		{config.Rule{Family: config.IPv4, To: pfx("198.51.100.0/24"), Preference: 101, Action: "lookup", Table: "main",
+		{config.Rule{Family: config.IPv4, To: pfx("198.51.100.0/24"), Preference: 101, Action: "lookup", Table: 254,
 			Fwmark: 0x10, FwmarkSet: true, FwMask: 0xff, FwMaskSet: true, Iif: "eth0"},
 			"101:\tfrom all to 198.51.100.0/24 fwmark 0x10/0xff iif eth0 lookup main"},
-		{config.Rule{Family: config.IPv4, From: pfx("203.0.113.0/24"), Oif: "eth0", Preference: 102, Action: "lookup", Table: "1000", Protocol: 18},
+		{config.Rule{Family: config.IPv4, From: pfx("203.0.113.0/24"), Oif: "eth0", Preference: 102, Action: "lookup", Table: 1000, Protocol: 18},
 			"102:\tfrom 203.0.113.0/24 oif eth0 lookup 1000 proto keepalived"},
 		{config.Rule{Family: config.IPv4, Not: true, From: pfx("192.0.2.0/24"), Preference: 103, Action: "prohibit"},
 			"103:\tnot from 192.0.2.0/24 prohibit"},
-		{config.Rule{Family: config.IPv6, From: pfx("2001:db8::/32"), Preference: 104, Action: "lookup", Table: "vips", IPProto: "tcp", DPort: "80-81"},
+		{config.Rule{Family: config.IPv6, From: pfx("2001:db8::/32"), Preference: 104, Action: "lookup", Table: 100, IPProto: 6, DPort: "80-81"},
 			"104:\tfrom 2001:db8::/32 ipproto tcp dport 80-81 lookup 100"},
 	}
 	for _, tt := range tests {
-		r := tt.r
-		if r.Protocol == 0 {
-			r.Protocol = -1
-		}
-		r.SuppressPrefixLength = -1
+		r := unsetRule(tt.r)
 		fam := "-4"
 		if r.Family == config.IPv6 {
 			fam = "-6"

@@ -4,21 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 )
 
 // Config holds what every part of the package needs. The zero Config works
-// in the caller's network namespace, knows only the built-in names of
-// tables, protocols and scopes and logs nothing.
+// in the caller's network namespace and logs nothing.
 type Config struct {
 	// Netns is the path of a network namespace, such as
 	// /run/netns/NAME; "" means the namespace of the calling process.
 	Netns string
-	// Names resolves names of iproute2's rt_tables, rt_protos, rt_scopes,
-	// rt_dsfield, rt_realms and protocols files; nil means built-in names
-	// only.
-	Names rtnames.Namer
 	// Logger receives debug lines such as "Sending gratuitous ARP on eth0
 	// for 192.0.2.1"; nil discards them.
 	Logger *slog.Logger

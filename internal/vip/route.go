@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -16,12 +15,14 @@ import (
 // present is not an error.
 //
 // Supported: dst, src, via (with "or" as a second nexthop), dev, vrf (its
-// table), tos, scope, table, metric, protocol, onlink, the route types,
-// nexthop with via, dev, weight and onlink, and the options mtu, advmss,
-// hoplimit, initcwnd, initrwnd, window, rtt, rttvar, ssthresh, cwnd,
-// reordering, rto_min, quickack and congctl without "lock". Not supported,
-// failing with [ErrNotSupported]: IPv6 "from", realms, encap, "lock" and
-// the other options (features, fastopen_no_cookie, expires, pref, ...).
+// table), tos, scope, table, metric, protocol, realms, onlink, the route
+// types, nexthop with via, dev, weight and onlink, and the options mtu,
+// advmss, hoplimit, initcwnd, initrwnd, window, rtt, rttvar, ssthresh,
+// cwnd, reordering, rto_min, quickack and congctl without "lock". The
+// numbers are the configuration's (config.Route: names of iproute2's name
+// files were resolved when it was read). Not supported, failing with
+// [ErrNotSupported]: IPv6 "from", a nexthop's realms, encap, "lock" and the
+// other options (features, fastopen_no_cookie, expires, pref, ...).
 func (m *Manager) AddRoute(r *config.Route) error {
 	return m.call(func() error {
 		nr, err := m.routeToNetlink(r, false)
@@ -75,9 +76,7 @@ func (m *Manager) routeToNetlink(r *config.Route, del bool) (*netlink.Route, err
 	if err := m.routeDev(nr, r); err != nil {
 		return nil, err
 	}
-	if err := m.routeNumbers(nr, r); err != nil {
-		return nil, err
-	}
+	routeNumbers(nr, r)
 	if err := m.routeNexthops(nr, r); err != nil {
 		return nil, err
 	}
@@ -87,7 +86,7 @@ func (m *Manager) routeToNetlink(r *config.Route, del bool) (*netlink.Route, err
 	if r.Onlink {
 		nr.Flags |= int(netlink.FLAG_ONLINK)
 	}
-	if r.Scope == "" {
+	if r.Scope < 0 {
 		nr.Scope = defaultScope(nr, del)
 	}
 	return nr, nil
@@ -119,42 +118,25 @@ func (m *Manager) routeDev(nr *netlink.Route, r *config.Route) error {
 	return nil
 }
 
-// routeNumbers resolves the type, table, protocol, scope, tos and metric.
-func (m *Manager) routeNumbers(nr *netlink.Route, r *config.Route) error {
+// routeNumbers sets the type, table, protocol, scope, tos, metric and
+// realms that are given.
+func routeNumbers(nr *netlink.Route, r *config.Route) {
 	for _, f := range []struct {
-		word string
-		kind rtnames.Kind
-		set  func(uint64)
+		v   int64
+		set func(int64)
 	}{
-		{r.Table, rtnames.Tables, func(v uint64) { nr.Table = int(v) }},
-		{r.Protocol, rtnames.Protos, func(v uint64) { nr.Protocol = netlink.RouteProtocol(v) }},
-		{r.Scope, rtnames.Scopes, func(v uint64) { nr.Scope = netlink.Scope(v) }},
-		{r.Tos, rtnames.DSFields, func(v uint64) { nr.Tos = int(v) }},
+		{int64(r.Type), func(v int64) { nr.Type = int(v) }},
+		{r.Table, func(v int64) { nr.Table = int(v) }},
+		{int64(r.Protocol), func(v int64) { nr.Protocol = netlink.RouteProtocol(v) }},
+		{int64(r.Scope), func(v int64) { nr.Scope = netlink.Scope(v) }},
+		{int64(r.Tos), func(v int64) { nr.Tos = int(v) }},
+		{r.Metric, func(v int64) { nr.Priority = int(v) }},
 	} {
-		if f.word == "" {
-			continue
+		if f.v >= 0 {
+			f.set(f.v)
 		}
-		v, err := resolve(m.names, f.kind, f.word)
-		if err != nil {
-			return err
-		}
-		f.set(v)
 	}
-	if r.Type != "" {
-		t, ok := rtnames.RouteTypes[r.Type]
-		v := uint64(t)
-		if !ok {
-			var err error
-			if v, err = strconv.ParseUint(r.Type, 0, 8); err != nil {
-				return fmt.Errorf("route type %q: %w", r.Type, ErrUnknownName)
-			}
-		}
-		nr.Type = int(v)
-	}
-	if r.Metric >= 0 {
-		nr.Priority = int(r.Metric)
-	}
-	return nil
+	nr.Realm = int(r.Realms)
 }
 
 // routeNexthops fills nr.MultiPath from "via A or B" or nexthop clauses.
@@ -167,7 +149,7 @@ func (m *Manager) routeNexthops(nr *netlink.Route, r *config.Route) error {
 		nr.LinkIndex = 0
 	}
 	for _, nh := range r.Nexthops {
-		if nh.Realms != "" || len(nh.Encap) > 0 {
+		if nh.Realms != 0 || len(nh.Encap) > 0 {
 			return fmt.Errorf("nexthop realms or encap: %w", ErrNotSupported)
 		}
 		ni := &netlink.NexthopInfo{}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -24,13 +23,13 @@ const (
 // error.
 //
 // Supported: not, from, to, preference, tos, fwmark with mask, iif, oif,
-// uidrange, protocol, ipproto, sport, dport, realms (numbers or names of
-// rt_realms), suppress_prefixlength, suppress_ifgroup, tunnel-id up to 32
+// uidrange, protocol, ipproto, sport, dport, realms, suppress_prefixlength,
+// suppress_ifgroup, tunnel-id up to 32
 // bits and the actions lookup (table), goto, nop, blackhole, unreachable
 // and prohibit. Not supported, failing with [ErrNotSupported]: l3mdev and
 // tunnel ids above 32 bits.
 func (m *Manager) AddRule(r *config.Rule) error {
-	nr, err := m.ruleToNetlink(r)
+	nr, err := ruleToNetlink(r)
 	if err != nil {
 		return fmt.Errorf("add rule %s: %w", r, err)
 	}
@@ -44,7 +43,7 @@ func (m *Manager) AddRule(r *config.Rule) error {
 
 // DelRule deletes r like `ip rule del`. An absent rule is not an error.
 func (m *Manager) DelRule(r *config.Rule) error {
-	nr, err := m.ruleToNetlink(r)
+	nr, err := ruleToNetlink(r)
 	if err != nil {
 		return fmt.Errorf("delete rule %s: %w", r, err)
 	}
@@ -57,7 +56,7 @@ func (m *Manager) DelRule(r *config.Rule) error {
 }
 
 // ruleToNetlink translates a rule line.
-func (m *Manager) ruleToNetlink(r *config.Rule) (*netlink.Rule, error) {
+func ruleToNetlink(r *config.Rule) (*netlink.Rule, error) {
 	if r.L3mdev {
 		return nil, fmt.Errorf("l3mdev: %w", ErrNotSupported)
 	}
@@ -91,57 +90,29 @@ func (m *Manager) ruleToNetlink(r *config.Rule) (*netlink.Rule, error) {
 		}
 		nr.TunID = uint(r.TunnelID)
 	}
-	if err := m.ruleNames(nr, r); err != nil {
-		return nil, err
-	}
+	ruleNumbers(nr, r)
 	if err := ruleRanges(nr, r); err != nil {
 		return nil, err
 	}
-	if err := m.ruleAction(nr, r); err != nil {
+	if err := ruleAction(nr, r); err != nil {
 		return nil, err
 	}
 	return nr, nil
 }
 
-// ruleNames resolves tos, ipproto, suppress_ifgroup and realms.
-func (m *Manager) ruleNames(nr *netlink.Rule, r *config.Rule) error {
-	if r.Tos != "" {
-		v, err := resolve(m.names, rtnames.DSFields, r.Tos)
-		if err != nil {
-			return err
-		}
-		nr.Tos = uint(v)
+// ruleNumbers sets the tos, ipproto, suppress_ifgroup and realms that
+// are given.
+func ruleNumbers(nr *netlink.Rule, r *config.Rule) {
+	nr.Tos = uint(r.Tos)
+	if r.IPProto >= 0 {
+		nr.IPProto = r.IPProto
 	}
-	if r.IPProto != "" {
-		v, err := resolve(m.names, rtnames.IPProtocols, r.IPProto)
-		if err != nil {
-			return err
-		}
-		nr.IPProto = int(v)
+	if r.SuppressIfgroup >= 0 {
+		nr.SuppressIfgroup = r.SuppressIfgroup
 	}
-	if r.SuppressIfgroup != "" {
-		v, err := resolve(m.names, rtnames.Groups, r.SuppressIfgroup)
-		if err != nil {
-			return err
-		}
-		nr.SuppressIfgroup = int(v)
+	if r.Realms != 0 {
+		nr.Flow = int(r.Realms)
 	}
-	if r.Realms != "" {
-		from, to, ok := strings.Cut(r.Realms, "/")
-		if !ok {
-			from, to = "0", from
-		}
-		f, err := resolve(m.names, rtnames.Realms, from)
-		if err != nil {
-			return err
-		}
-		t, err := resolve(m.names, rtnames.Realms, to)
-		if err != nil {
-			return err
-		}
-		nr.Flow = int(f<<16 | t)
-	}
-	return nil
 }
 
 // ruleRanges parses uidrange, sport and dport.
@@ -185,17 +156,12 @@ func parseRange(s string, bits int) (lo, hi uint64, err error) {
 }
 
 // ruleAction sets the table, goto target or action type.
-func (m *Manager) ruleAction(nr *netlink.Rule, r *config.Rule) error {
+func ruleAction(nr *netlink.Rule, r *config.Rule) error {
 	switch r.Action {
 	case "lookup", "":
-		if r.Table == "" {
-			return nil
+		if r.Table != 0 {
+			nr.Table = int(r.Table)
 		}
-		v, err := resolve(m.names, rtnames.Tables, r.Table)
-		if err != nil {
-			return err
-		}
-		nr.Table = int(v)
 	case "goto":
 		nr.Goto = int(r.Goto)
 	case "nop":

@@ -8,20 +8,33 @@ import (
 	"testing"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/rtnames"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
-// names is an RTNamer with a few custom names.
-type names map[string][]rtnames.Entry
+// unset returns r with the fields left zero set to "not given" (-1):
+// Type, Tos, Scope, Table and Protocol.
+func unset(r config.Route) config.Route {
+	for _, f := range []*int{&r.Type, &r.Tos, &r.Scope, &r.Protocol} {
+		if *f == 0 {
+			*f = -1
+		}
+	}
+	if r.Table == 0 {
+		r.Table = -1
+	}
+	return r
+}
 
-func (n names) RTTable(file string) []rtnames.Entry { return n[file] }
-
-var testNames = names{
-	"rt_tables": {{ID: 100, Name: "vips"}},
-	"rt_protos": {{ID: 99, Name: "mine"}},
-	"rt_realms": {{ID: 7, Name: "cust"}},
+// unsetRule returns r with Protocol, IPProto, SuppressPrefixLength and
+// SuppressIfgroup left zero set to "not given" (-1).
+func unsetRule(r config.Rule) config.Rule {
+	for _, f := range []*int{&r.Protocol, &r.IPProto, &r.SuppressPrefixLength, &r.SuppressIfgroup} {
+		if *f == 0 {
+			*f = -1
+		}
+	}
+	return r
 }
 
 func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
@@ -43,10 +56,10 @@ func TestAddrToNetlink(t *testing.T) {
 		{"plain", config.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0"},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/24"), Broadcast: none}},
 		{"label brd scope", config.Address{Prefix: pfx("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1",
-			Broadcast: ip("192.0.2.255"), Scope: "link"},
+			Broadcast: ip("192.0.2.255"), Scope: unix.RT_SCOPE_LINK},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/24"), Label: "eth0:1", Broadcast: net.IP{192, 0, 2, 255},
 				Scope: unix.RT_SCOPE_LINK}},
-		{"numeric scope", config.Address{Prefix: pfx("192.0.2.100/32"), Dev: "eth0", Scope: "200"},
+		{"numeric scope", config.Address{Prefix: pfx("192.0.2.100/32"), Dev: "eth0", Scope: 200},
 			netlink.Addr{IPNet: ipnet("192.0.2.100/32"), Broadcast: none, Scope: 200}},
 		{"peer", config.Address{Prefix: pfx("192.0.2.17/32"), Dev: "eth0", Peer: ip("192.0.2.18")},
 			netlink.Addr{IPNet: ipnet("192.0.2.17/32"), Peer: ipnet("192.0.2.18/32"), Broadcast: none}},
@@ -62,7 +75,7 @@ func TestAddrToNetlink(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := addrToNetlink(nil, &tt.in)
+			got, err := addrToNetlink(&tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,10 +86,9 @@ func TestAddrToNetlink(t *testing.T) {
 	}
 	for _, bad := range []config.Address{
 		{Prefix: pfx("192.0.2.1/24")},
-		{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", Scope: "nosuch"},
 		{Prefix: pfx("192.0.2.1/24"), Dev: "eth0", PreferredLft: "x"},
 	} {
-		if _, err := addrToNetlink(nil, &bad); err == nil {
+		if _, err := addrToNetlink(&bad); err == nil {
 			t.Errorf("addrToNetlink(%s) succeeded", &bad)
 		}
 	}
@@ -97,33 +109,10 @@ func TestHasPrefix(t *testing.T) {
 	}
 }
 
-func TestResolve(t *testing.T) {
-	for _, tt := range []struct {
-		kind rtnames.Kind
-		word string
-		want uint64
-	}{
-		{rtnames.Tables, "main", 254}, {rtnames.Tables, "vips", 100}, {rtnames.Tables, "1000", 1000},
-		{rtnames.Tables, "0x10", 16}, {rtnames.Protos, "18", 18}, {rtnames.Protos, "mine", 99},
-		{rtnames.Scopes, "host", 254}, {rtnames.Realms, "cust", 7},
-	} {
-		got, err := resolve(testNames, tt.kind, tt.word)
-		if err != nil || got != tt.want {
-			t.Errorf("resolve(%s, %q) = %d, %v; want %d", tt.kind.File, tt.word, got, err, tt.want)
-		}
-	}
-	if _, err := resolve(testNames, rtnames.Protos, "256"); err == nil {
-		t.Error("resolve(rt_protos, 256) succeeded")
-	}
-	if _, err := resolve(testNames, rtnames.Tables, "nosuch"); !errors.Is(err, ErrUnknownName) {
-		t.Errorf("resolve(rt_tables, nosuch) = %v, want ErrUnknownName", err)
-	}
-}
-
 // testManager returns a Manager in the test's own namespace; it only looks
 // up "lo", which needs no privilege.
 func testManager(t *testing.T) (*Manager, int) {
-	m, err := NewManager(Config{Names: testNames})
+	m, err := NewManager(Config{})
 	if err != nil {
 		t.Skipf("no netlink: %v", err)
 	}
@@ -144,32 +133,40 @@ func TestRouteToNetlink(t *testing.T) {
 		del  bool
 		want *netlink.Route
 	}{
-		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "lo", Metric: 10,
-			Table: "vips", Protocol: "18", Src: ip("192.0.2.1")},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.254"), Dev: "lo", Metric: 10,
+			Table: 100, Protocol: 18, Src: ip("192.0.2.1")}),
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Gw: net.IP{192, 0, 2, 254}, LinkIndex: lo,
 				Priority: 10, Table: 100, Protocol: 18, Src: net.IP{192, 0, 2, 1}, Family: netlink.FAMILY_V4})},
-		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1, Scope: "host", Onlink: true},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1, Scope: unix.RT_SCOPE_HOST, Onlink: true}),
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_HOST,
 				Flags: int(netlink.FLAG_ONLINK), Family: netlink.FAMILY_V4})},
-		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1}),
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_LINK,
 				Family: netlink.FAMILY_V4})},
-		{config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1}),
 			true, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_NOWHERE,
 				Family: netlink.FAMILY_V4})},
-		{config.Route{Type: "blackhole", Dst: pfx("203.0.113.0/24"), Metric: -1, Table: "main"},
+		// "scope global" given is scope 0, not the default for a route
+		// without a gateway (link).
+		{config.Route{Type: -1, Tos: -1, Scope: 0, Table: -1, Protocol: -1, Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1},
+			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_UNIVERSE,
+				Family: netlink.FAMILY_V4})},
+		{unset(config.Route{Type: unix.RTN_BLACKHOLE, Dst: pfx("203.0.113.0/24"), Metric: -1, Table: 254}),
 			false, nr(netlink.Route{Dst: ipnet("203.0.113.0/24"), Type: unix.RTN_BLACKHOLE, Table: 254,
 				Family: netlink.FAMILY_V4})},
-		{config.Route{Type: "unreachable", Dst: pfx("2001:db8:1::/48"), Metric: 1024, Tos: "0x10"},
+		{unset(config.Route{Type: unix.RTN_UNREACHABLE, Dst: pfx("2001:db8:1::/48"), Metric: 1024, Tos: 0x10}),
 			false, nr(netlink.Route{Dst: ipnet("2001:db8:1::/48"), Type: unix.RTN_UNREACHABLE, Priority: 1024,
 				Tos: 16, Family: netlink.FAMILY_V6})},
-		{config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.1"), Or: ip("192.0.2.2"), Dev: "lo", Metric: -1},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Dev: "lo", Metric: -1, Realms: 5<<16 | 6}),
+			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), LinkIndex: lo, Scope: netlink.SCOPE_LINK,
+				Realm: 5<<16 | 6, Family: netlink.FAMILY_V4})},
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Via: ip("192.0.2.1"), Or: ip("192.0.2.2"), Dev: "lo", Metric: -1}),
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Family: netlink.FAMILY_V4,
 				MultiPath: []*netlink.NexthopInfo{{LinkIndex: lo, Gw: net.IP{192, 0, 2, 1}},
 					{LinkIndex: lo, Gw: net.IP{192, 0, 2, 2}}}})},
-		{config.Route{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{
+		{unset(config.Route{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{
 			{Via: ip("192.0.2.1"), Dev: "lo", Weight: 2}, {Via: ip("192.0.2.2"), Onlink: true}},
-			Options: []config.Setting{{Keyword: "mtu", Args: []string{"1400"}}}},
+			Options: []config.Setting{{Keyword: "mtu", Args: []string{"1400"}}}}),
 			false, nr(netlink.Route{Dst: ipnet("198.51.100.0/24"), Family: netlink.FAMILY_V4, MTU: 1400,
 				MultiPath: []*netlink.NexthopInfo{{LinkIndex: lo, Gw: net.IP{192, 0, 2, 1}, Hops: 1},
 					{Gw: net.IP{192, 0, 2, 2}, Flags: int(netlink.FLAG_ONLINK)}}})},
@@ -188,20 +185,21 @@ func TestRouteToNetlink(t *testing.T) {
 		{Dst: pfx("2001:db8::/64"), From: pfx("2001:db8:1::/64"), Metric: -1},
 		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []config.Setting{{Keyword: "mtu", Args: []string{"lock", "1400"}}}},
 		{Dst: pfx("198.51.100.0/24"), Metric: -1, Options: []config.Setting{{Keyword: "features", Args: []string{"ecn"}}}},
-		{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{{Via: ip("192.0.2.1"), Realms: "1"}}},
+		{Dst: pfx("198.51.100.0/24"), Metric: -1, Nexthops: []config.Nexthop{{Via: ip("192.0.2.1"), Realms: 1}}},
 	} {
+		bad := unset(bad)
 		if _, err := m.routeToNetlink(&bad, false); !errors.Is(err, ErrNotSupported) {
 			t.Errorf("routeToNetlink(%s) = %v, want ErrNotSupported", &bad, err)
 		}
 	}
-	if _, err := m.routeToNetlink(&config.Route{Dst: pfx("198.51.100.0/24"), Dev: "nosuch0", Metric: -1}, false); !errors.Is(err, ErrNoLink) {
+	missing := unset(config.Route{Dst: pfx("198.51.100.0/24"), Dev: "nosuch0", Metric: -1})
+	if _, err := m.routeToNetlink(&missing, false); !errors.Is(err, ErrNoLink) {
 		t.Errorf("route on a missing interface: %v, want ErrNoLink", err)
 	}
 }
 
 // TestRuleToNetlink checks the rule options of reference §3.5.
 func TestRuleToNetlink(t *testing.T) {
-	m, _ := testManager(t)
 	rule := func(f func(r *netlink.Rule)) *netlink.Rule {
 		r := netlink.NewRule()
 		r.Family = netlink.FAMILY_V4
@@ -213,28 +211,28 @@ func TestRuleToNetlink(t *testing.T) {
 		in   config.Rule
 		want *netlink.Rule
 	}{
-		{config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), To: pfx("198.51.100.0/24"),
-			Preference: 100, Action: "lookup", Table: "vips", Protocol: -1, SuppressPrefixLength: -1},
+		{unsetRule(config.Rule{Family: config.IPv4, From: pfx("192.0.2.0/24"), To: pfx("198.51.100.0/24"),
+			Preference: 100, Action: "lookup", Table: 100}),
 			rule(func(r *netlink.Rule) {
 				r.Src, r.Dst, r.Priority, r.Table = ipnet("192.0.2.0/24"), ipnet("198.51.100.0/24"), 100, 100
 			})},
 		{config.Rule{Family: config.IPv4, Not: true, Fwmark: 0x10, FwmarkSet: true, FwMask: 0xff, FwMaskSet: true,
-			Iif: "eth0", Oif: "eth1", Preference: 200, Action: "lookup", Table: "1000", Protocol: 18,
-			SuppressPrefixLength: 0, IPProto: "tcp", SPort: "1000-2000", DPort: "80", UIDRange: "100-200",
-			Tos: "0x10", Realms: "cust", TunnelID: 5, TunnelIDSet: true},
+			Iif: "eth0", Oif: "eth1", Preference: 200, Action: "lookup", Table: 1000, Protocol: 18,
+			SuppressPrefixLength: 0, SuppressIfgroup: 0, IPProto: 6, SPort: "1000-2000", DPort: "80", UIDRange: "100-200",
+			Tos: 0x10, Realms: 3<<16 | 7, TunnelID: 5, TunnelIDSet: true},
 			rule(func(r *netlink.Rule) {
 				r.Invert, r.Mark, r.Mask, r.IifName, r.OifName = true, 0x10, &mask, "eth0", "eth1"
-				r.Priority, r.Table, r.Protocol, r.SuppressPrefixlen, r.IPProto = 200, 1000, 18, 0, 6
+				r.Priority, r.Table, r.Protocol, r.SuppressPrefixlen, r.SuppressIfgroup, r.IPProto = 200, 1000, 18, 0, 0, 6
 				r.Sport, r.Dport = netlink.NewRulePortRange(1000, 2000), netlink.NewRulePortRange(80, 80)
-				r.UIDRange, r.Tos, r.Flow, r.TunID = netlink.NewRuleUIDRange(100, 200), 16, 7, 5
+				r.UIDRange, r.Tos, r.Flow, r.TunID = netlink.NewRuleUIDRange(100, 200), 16, 3<<16|7, 5
 			})},
-		{config.Rule{Family: config.IPv6, Preference: 5, Action: "goto", Goto: 10, Protocol: -1, SuppressPrefixLength: -1},
+		{unsetRule(config.Rule{Family: config.IPv6, Preference: 5, Action: "goto", Goto: 10}),
 			rule(func(r *netlink.Rule) { r.Family, r.Priority, r.Goto = netlink.FAMILY_V6, 5, 10 })},
-		{config.Rule{Family: config.IPv4, Preference: 6, Action: "prohibit", Protocol: -1, SuppressPrefixLength: -1},
+		{unsetRule(config.Rule{Family: config.IPv4, Preference: 6, Action: "prohibit"}),
 			rule(func(r *netlink.Rule) { r.Priority, r.Type = 6, frActProhibit })},
 	}
 	for _, tt := range tests {
-		got, err := m.ruleToNetlink(&tt.in)
+		got, err := ruleToNetlink(&tt.in)
 		if err != nil {
 			t.Errorf("ruleToNetlink(%s): %v", &tt.in, err)
 			continue
@@ -243,7 +241,8 @@ func TestRuleToNetlink(t *testing.T) {
 			t.Errorf("ruleToNetlink(%s) =\n%+v\nwant\n%+v", &tt.in, got, tt.want)
 		}
 	}
-	if _, err := m.ruleToNetlink(&config.Rule{L3mdev: true, Protocol: -1, SuppressPrefixLength: -1}); !errors.Is(err, ErrNotSupported) {
+	l3mdev := unsetRule(config.Rule{L3mdev: true})
+	if _, err := ruleToNetlink(&l3mdev); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("l3mdev rule: %v, want ErrNotSupported", err)
 	}
 }

@@ -18,9 +18,9 @@ func TestTranscript(t *testing.T) {
 	var f Fake
 	a := &config.Address{Prefix: netip.MustParsePrefix("192.0.2.100/24"), Dev: "eth0", Label: "eth0:1"}
 	r := &config.Route{Dst: netip.MustParsePrefix("198.51.100.0/24"), Via: netip.MustParseAddr("192.0.2.254"),
-		Dev: "eth0", Metric: -1}
+		Dev: "eth0", Type: -1, Tos: -1, Scope: -1, Table: -1, Metric: -1, Protocol: -1}
 	rule := &config.Rule{Family: config.IPv4, From: netip.MustParsePrefix("192.0.2.0/24"), Preference: 100,
-		Action: "lookup", Table: "100", Protocol: -1, SuppressPrefixLength: -1}
+		Action: "lookup", Table: 100, Protocol: -1, IPProto: -1, SuppressPrefixLength: -1, SuppressIfgroup: -1}
 	ctx := context.Background()
 	s := &f
 	steps := []error{
