@@ -14,15 +14,19 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/confparse"
+	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/dumps"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 	"github.com/gokeepalived/gokeepalived/internal/sdnotify"
+	"github.com/gokeepalived/gokeepalived/internal/smtpalert"
 	"github.com/gokeepalived/gokeepalived/internal/vip"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
 )
@@ -118,6 +122,8 @@ func serve(o *options, cfg *config.Config, diags confparse.Diagnostics, log *slo
 	defer os.Remove(running)
 	reloads := make(chan daemon.Reload)
 	dumpReqs := make(chan daemon.DumpRequest)
+	ctlReqs := make(chan daemon.ControlRequest)
+	ctlReloads := make(chan reloadReq)
 	// One clock for the instances, the scripts and the trackers.
 	clk := clock.System{}
 	runner := &scripts.Runner{Log: log, KeepalivedScripts: o.keepalivedScripts, Clock: clk}
@@ -127,11 +133,17 @@ func serve(o *options, cfg *config.Config, diags confparse.Diagnostics, log *slo
 	defer fifos.Close()
 	stopFIFOs := context.AfterFunc(ctx, fifos.Stopping)
 	defer stopFIFOs()
+	// The smtp_alert emails leave from a queue of their own; those of the
+	// stop sequence are given a second once the daemon has stopped.
+	mail := smtpalert.New(smtpalert.Options{Log: log})
+	defer mail.Close(time.Second)
 	deps := daemon.Deps{
-		Log: log, Clock: clk, Net: host, Links: host, Addrs: host, Scripts: runner, Events: fifos,
-		Open:    func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
-		Reloads: reloads,
-		Dumps:   dumpReqs,
+		Log: log, Clock: clk, Net: host, Links: host, Addrs: host, Scripts: runner, Events: fifos, Mail: mail,
+		Open:      func(so socket.Options) (daemon.Endpoint, error) { return pool.Open(so) },
+		Reloads:   reloads,
+		Dumps:     dumpReqs,
+		Control:   ctlReqs,
+		Demotions: demotionStore(o),
 		// systemd's Type=notify: ready once every instance has started.
 		// Starting thousands of instances leaves the heap far larger
 		// than what stays in use (the parsed text, the netlink dumps):
@@ -141,19 +153,29 @@ func serve(o *options, cfg *config.Config, diags confparse.Diagnostics, log *slo
 			debug.FreeOSMemory()
 		},
 	}
+	status := daemon.NewStatus()
+	stopMetrics, err := startMetrics(o, log, status, pool)
+	if err != nil {
+		log.Error(err.Error())
+		return exitFatal
+	}
+	defer stopMetrics()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Add(1)
 	go func() { // Ends with ctx.
 		defer wg.Done()
-		handleReloads(ctx, hup, o, log, knownDiags(diags), reloads)
+		handleReloads(ctx, hup, ctlReloads, o, log, cfg, diags, reloads, status.ReloadRejected)
 	}()
+	stopControl := startControl(o, log, backend{reqs: ctlReqs, reloads: ctlReloads})
+	defer stopControl()
 	wg.Add(1)
 	go func() { // Ends with ctx.
 		defer wg.Done()
 		handleDumps(ctx, dumpSig, dumpReqs)
 	}()
-	err = daemon.Run(ctx, cfg, deps, daemon.NewStatus())
+	err = daemon.Run(ctx, cfg, deps, status)
+	mail.Close(time.Second)
 	notifySystemd(log, sdnotify.Stopping())
 	if err != nil {
 		log.Error(err.Error())
@@ -164,22 +186,50 @@ func serve(o *options, cfg *config.Config, diags confparse.Diagnostics, log *slo
 	return exitOK
 }
 
-// handleReloads serves SIGHUP until ctx ends: the configuration is read and
-// checked again, and handed to the daemon only if it has no new errors.
-func handleReloads(ctx context.Context, hup <-chan os.Signal, o *options, log *slog.Logger, known map[string]bool, reloads chan<- daemon.Reload) {
+// handleReloads serves SIGHUP and the control socket's reloads until ctx
+// ends: the configuration is read and checked again, and handed to the
+// daemon only if it has no new errors. A dry run only says what would
+// change.
+func handleReloads(ctx context.Context, hup <-chan os.Signal, ctl <-chan reloadReq, o *options, log *slog.Logger,
+	current *config.Config, diags confparse.Diagnostics, reloads chan<- daemon.Reload, rejected func()) {
+	known := knownDiags(diags)
 	for {
+		var req *reloadReq
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
+		case r := <-ctl:
+			req = &r
+		}
+		result := &control.ReloadResult{}
+		answer := func() {
+			if req != nil {
+				req.reply <- result
+			}
+		}
+		if req != nil && req.dryRun {
+			cfg, _, problems := loadReload(o, nil, known)
+			result.Errors = problems
+			if cfg != nil {
+				plan := reload.Plan(current, cfg)
+				result.Plan, result.Restarts = plan.Lines(), plan.Restarts()
+			}
+			answer()
+			continue
 		}
 		log.Info("Reloading ...")
 		notifySystemd(log, sdnotify.Reloading())
-		cfg, diags := loadReload(o, log, known)
+		cfg, diags, problems := loadReload(o, log, known)
 		if cfg == nil {
+			rejected()
 			notifySystemd(log, sdnotify.Ready())
+			result.Errors = problems
+			answer()
 			continue
 		}
+		plan := reload.Plan(current, cfg)
+		result.Plan, result.Restarts = plan.Lines(), plan.Restarts()
 		done := make(chan error, 1)
 		select {
 		case reloads <- daemon.Reload{Config: cfg, Done: done}:
@@ -191,43 +241,21 @@ func handleReloads(ctx context.Context, hup <-chan os.Signal, o *options, log *s
 			notifySystemd(log, sdnotify.Ready())
 			if err != nil {
 				log.Error("reload: " + err.Error())
+				result.Errors = []string{err.Error()}
+				answer()
 				continue
 			}
 		case <-ctx.Done():
 			return
 		}
+		result.Applied = true
+		answer()
+		current = cfg
 		if err := writeRunningConfig(runningConfigPath(o), cfg); err != nil {
 			log.Warn("cannot save the running configuration for reload previews: " + err.Error())
 		}
 		known = knownDiags(diags)
 		log.Debug(fmt.Sprintf("Reload: %d goroutines", runtime.NumGoroutine()))
-	}
-}
-
-// handleDumps turns the dump signals into requests to the daemon until ctx
-// ends (reference §5.5).
-func handleDumps(ctx context.Context, sigs <-chan os.Signal, reqs chan<- daemon.DumpRequest) {
-	kinds := map[os.Signal]daemon.DumpKind{
-		dumps.SignalData: daemon.DumpData, dumps.SignalStats: daemon.DumpStats,
-		dumps.SignalStatsClear: daemon.DumpStatsClear, dumps.SignalJSON: daemon.DumpJSON,
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case sig := <-sigs:
-			done := make(chan error, 1)
-			select {
-			case reqs <- daemon.DumpRequest{Kind: kinds[sig], Done: done}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case <-done:
-			case <-ctx.Done():
-				return
-			}
-		}
 	}
 }
 

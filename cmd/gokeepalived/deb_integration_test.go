@@ -30,13 +30,14 @@ const repoRoot = "../.."
 
 // debFiles are the files the package installs, with their modes.
 var debFiles = map[string]string{
-	"./usr/sbin/gokeepalived":                               "-rwxr-xr-x",
-	"./lib/systemd/system/gokeepalived.service":             "-rw-r--r--",
-	"./etc/default/gokeepalived":                            "-rw-r--r--",
-	"./usr/share/man/man8/gokeepalived.8.gz":                "-rw-r--r--",
-	"./usr/share/doc/gokeepalived/copyright":                "-rw-r--r--",
-	"./usr/share/doc/gokeepalived/examples/keepalived.conf": "-rw-r--r--",
-	"./usr/share/doc/gokeepalived/examples/hardening.conf":  "-rw-r--r--",
+	"./usr/sbin/gokeepalived":                                "-rwxr-xr-x",
+	"./lib/systemd/system/gokeepalived.service":              "-rw-r--r--",
+	"./etc/default/gokeepalived":                             "-rw-r--r--",
+	"./usr/share/man/man8/gokeepalived.8.gz":                 "-rw-r--r--",
+	"./usr/share/doc/gokeepalived/copyright":                 "-rw-r--r--",
+	"./usr/share/doc/gokeepalived/examples/keepalived.conf":  "-rw-r--r--",
+	"./usr/share/doc/gokeepalived/examples/hardening.conf":   "-rw-r--r--",
+	"./usr/share/doc/gokeepalived/grafana/gokeepalived.json": "-rw-r--r--",
 }
 
 // TestIntegrationDebPackage builds the .deb with `make deb`, checks its

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/spf13/pflag"
 )
@@ -55,9 +56,17 @@ type options struct {
 	// cannot run are treated as keepalived treats them.
 	keepalivedScripts bool
 
+	// controlSocket is --control-socket ("none": no control socket),
+	// controlGroup --control-group, stateDir --state-dir (demotions).
+	controlSocket, controlGroup, stateDir string
+
 	// cpuProfile and memProfile are --cpuprofile and --memprofile: pprof
 	// profiles of the daemon's run, written at exit.
 	cpuProfile, memProfile string
+
+	// metricsListen is --metrics-listen: where to serve the Prometheus
+	// metrics, /healthz and /readyz ("": nowhere).
+	metricsListen string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -91,6 +100,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.releaseVIPs, "release-vips", "X", false, "remove VIPs at exit even with -V")
 	fs.StringVar(&o.signum, "signum", "", "print the number of signal `SIGFUNC` and exit")
 	fs.BoolVar(&o.keepalivedScripts, "keepalived-scripts", false, "treat tracked scripts that cannot run as keepalived does: a missing or non-executable one is removed, as if never tracked, and one without #! counts as a success (default: both count as failed)")
+	fs.StringVar(&o.controlSocket, "control-socket", control.DefaultSocket, "serve gokeepalived status, explain, demote and reload on the Unix socket `PATH` (\"none\": no socket)")
+	fs.StringVar(&o.controlGroup, "control-group", "", "let members of `GROUP` use the control socket besides root (mode 0660)")
+	fs.StringVar(&o.stateDir, "state-dir", control.DefaultStateDir, "keep the demotions in `DIR` across restarts")
+	fs.StringVar(&o.metricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR`/metrics, with /healthz and /readyz (ADDR is host:port, e.g. 127.0.0.1:9165; default: off)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the daemon's run to `FILE` (pprof format, at exit)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to `FILE` at exit (pprof format)")
 	o.flags = fs

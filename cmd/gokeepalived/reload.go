@@ -81,30 +81,41 @@ func (anyEnv) UserExists(string) bool                      { return true }
 func (anyEnv) LookPath(name string) (string, error)        { return name, nil }
 func (anyEnv) Executable(string) bool                      { return true }
 
-// loadReload reads the configuration again for SIGHUP. It returns nil, and
-// logs every problem, when the new configuration cannot run or has errors
-// that the running one did not have: the running configuration then stays
-// untouched.
-func loadReload(o *options, log *slog.Logger, known map[string]bool) (*config.Config, confparse.Diagnostics) {
+// loadReload reads the configuration again for a reload. It returns nil,
+// and logs (if log is not nil) and returns every problem, when the new
+// configuration cannot run or has errors that the running one did not
+// have: the running configuration then stays untouched.
+func loadReload(o *options, log *slog.Logger, known map[string]bool) (*config.Config, confparse.Diagnostics, []string) {
 	cfg, diags := confparse.Load(o.configFile, confparse.Options{
 		Read:              confparse.ReadOptions{ConfigID: o.configID, AllChecks: o.allConfig},
 		KeepalivedScripts: o.keepalivedScripts,
 	})
 	bad := diags.CannotRun()
+	var problems []string
 	for _, d := range diags {
 		if d.Class == confparse.ClassNote || known[diagKey(d)] {
 			continue
 		}
-		log.Warn(d.String())
+		if log != nil {
+			log.Warn(d.String())
+		}
+		if d.Class < confparse.ClassWarning || diags.CannotRun() {
+			problems = append(problems, d.String())
+		}
 		if d.Class < confparse.ClassWarning {
 			bad = true
 		}
 	}
 	if bad {
-		log.Error("Reload aborted: " + o.configFile + " has errors; the running configuration is unchanged")
-		return nil, nil
+		if log != nil {
+			log.Error("Reload aborted: " + o.configFile + " has errors; the running configuration is unchanged")
+		}
+		if len(problems) == 0 {
+			problems = []string{o.configFile + ": the configuration cannot run"}
+		}
+		return nil, nil, problems
 	}
-	return cfg, diags
+	return cfg, diags, nil
 }
 
 // diagKey identifies a diagnostic without its position, so that problems

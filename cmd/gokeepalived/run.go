@@ -20,6 +20,11 @@ const checkGCPercent = 10
 
 // run is the whole program behind main; it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if _, ok := controlCommands[args[0]]; ok {
+			return runControl(args[0], args[1:], stdout, stderr)
+		}
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK
@@ -113,37 +118,6 @@ func summary(file string, diags confparse.Diagnostics) string {
 		verdict = "runs, with the errors above ignored as keepalived ignores them"
 	}
 	return fmt.Sprintf("%s: %d error(s), %d warning(s); the configuration %s", file, errs, warns, verdict)
-}
-
-// keepalivedCompat is the keepalived release whose VRRP side gokeepalived
-// follows, as -v reports it.
-const keepalivedCompat = "2.2.7"
-
-// printVersion is -v / --version: keepalived writes its version to stderr
-// and exits 0, and so does gokeepalived.
-//
-// The first line keeps keepalived's shape, "Keepalived v2.2.7 (...)",
-// because monitoring tools parse it. mehdy/keepalived-exporter (formerly
-// cafebazaar/keepalived-exporter; internal/types/utils/version.go,
-// ParseVersion) reads the first line of `keepalived -v`'s stderr, splits it
-// at single spaces and parses the second word minus its first character
-// with hashicorp/go-version; from 1.3.8 on it asks `keepalived --signum` for
-// the signal numbers (utils/signals.go, HasSigNumSupport), and from 1.4.0
-// on it reads the script states from the data dump. A third word must follow
-// the version, as keepalived's date does, because that exporter's older
-// parser (internal/collector/utils.go) left the line's newline on the last
-// word. gen2brain/keepalived_exporter does not run -v: it sends the fixed
-// signal 36 for the JSON dump. version_test.go runs that parse on this
-// output.
-func printVersion(w io.Writer) {
-	goVersion := "an unknown Go version"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.GoVersion != "" {
-		goVersion = bi.GoVersion
-	}
-	fmt.Fprintf(w, "Keepalived v%s (gokeepalived %s)\n\n", keepalivedCompat, programVersion)
-	fmt.Fprintf(w, "gokeepalived %s, a keepalived-compatible VRRP daemon: it runs Keepalived v%s's VRRP side\n",
-		programVersion, keepalivedCompat)
-	fmt.Fprintf(w, "Built with %s\n", goVersion)
 }
 
 // signumOf returns the number of the signal behind one of keepalived's

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -80,12 +82,75 @@ func TestVersionOutput(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("%s: stdout %q, want nothing: keepalived writes -v to stderr", flag, stdout)
 		}
-		want := "Keepalived v2.2.7 (gokeepalived " + programVersion + ")\n"
+		want := "Keepalived v2.2.7 (gokeepalived " + programVersion + ")\n\n"
 		if !strings.HasPrefix(stderr, want) {
-			t.Errorf("%s: stderr %q, want a first line %q", flag, stderr, want)
+			t.Errorf("%s: stderr %q, want it to start %q", flag, stderr, want)
 		}
-		if !strings.Contains(stderr, "gokeepalived "+programVersion+", a keepalived-compatible VRRP daemon") {
+		if !strings.Contains(stderr, "\ngokeepalived "+programVersion+", a keepalived-compatible VRRP daemon") {
 			t.Errorf("%s: stderr %q does not say what it is", flag, stderr)
+		}
+		lines := versionLines(stderr)
+		if got := lines["configure options:"]; got != "--enable-json" {
+			t.Errorf("%s: configure options %q, want --enable-json alone", flag, got)
+		}
+		if got := lines["Config options:"]; got != "VRRP VRRP_AUTH VRRP_VMAC JSON SYSTEMD_NOTIFY" {
+			t.Errorf("%s: Config options %q", flag, got)
+		}
+		if !strings.HasSuffix(stderr, "\n\nConfig options:  "+lines["Config options:"]+"\n") {
+			t.Errorf("%s: stderr %q does not end with keepalived's blank line and Config options line", flag, stderr)
+		}
+	}
+}
+
+// versionLines maps the labelled lines of a -v output ("Running on",
+// "Distro:", "configure options:", "Config options:", "Built with") to the
+// rest of the line, spaces trimmed.
+func versionLines(out string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		for _, label := range []string{"Running on", "Distro:", "configure options:", "Config options:", "System options:", "Built with"} {
+			if v, ok := strings.CutPrefix(l, label); ok {
+				m[label] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return m
+}
+
+// TestVersionJSONSupport runs mehdy/keepalived-exporter's check for --ka.json
+// (internal/types/host, HasJSONSignalSupport): `keepalived --version`'s
+// stdout and stderr together must contain "--enable-json", or the exporter
+// exits at start ("Keepalived does not support JSON signal").
+func TestVersionJSONSupport(t *testing.T) {
+	_, stdout, stderr := runArgs(t, "--version")
+	if !strings.Contains(stdout+stderr, "--enable-json") {
+		t.Errorf("--version says %q: mehdy/keepalived-exporter --ka.json would refuse to start", stdout+stderr)
+	}
+}
+
+// TestVersionAsKeepalived runs this binary through a link named keepalived,
+// as the compatibility package installs it (/usr/sbin/keepalived), and
+// requires the same answers as under its own name: the exporters run
+// `keepalived -v`, `keepalived --version` and `keepalived --signum=NAME`.
+func TestVersionAsKeepalived(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "keepalived")
+	if err := os.Symlink(self, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-v"}, {"--version"}, {"--signum=DATA"}, {"--signum=STATS"}, {"--signum=JSON"}} {
+		code, stdout, stderr := runArgs(t, args...)
+		cmd := exec.Command(link, args...)
+		cmd.Env = append(os.Environ(), "GOKEEPALIVED_TEST_MAIN=1")
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		if err != nil || code != 0 || o.String() != stdout || e.String() != stderr {
+			t.Errorf("keepalived %s: %v, stdout %q, stderr %q; as gokeepalived: exit %d, stdout %q, stderr %q",
+				strings.Join(args, " "), err, o.String(), e.String(), code, stdout, stderr)
 		}
 	}
 }
@@ -124,5 +189,21 @@ func TestVersionMatchesKeepalived(t *testing.T) {
 	gk, _ := exporterVersions(t, ours)
 	if !slices.Equal(ka, gk) {
 		t.Errorf("keepalived -v says %v, gokeepalived -v says %v", ka, gk)
+	}
+	// The same shape: the system lines as keepalived prints them, and
+	// options in keepalived's words, each one keepalived has.
+	kaLines, gkLines := versionLines(stderr.String()), versionLines(ours)
+	for _, label := range []string{"Running on", "Distro:"} {
+		if kaLines[label] != gkLines[label] {
+			t.Errorf("%s: keepalived %q, gokeepalived %q", label, kaLines[label], gkLines[label])
+		}
+	}
+	for _, label := range []string{"configure options:", "Config options:"} {
+		have := strings.Fields(kaLines[label])
+		for _, opt := range strings.Fields(gkLines[label]) {
+			if !slices.Contains(have, opt) {
+				t.Errorf("%s: gokeepalived says %s, which keepalived's %q does not have", label, opt, kaLines[label])
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -26,6 +27,32 @@ const (
 type DumpRequest struct {
 	Kind DumpKind
 	Done chan<- error
+}
+
+// Files are the files a dump of kind k writes in dumps.Dir().
+func (k DumpKind) Files() []string {
+	switch k {
+	case DumpJSON:
+		return []string{dumps.JSONFile}
+	case DumpStats, DumpStatsClear:
+		return []string{dumps.StatsFile}
+	}
+	return []string{dumps.ParentDataFile, dumps.DataFile}
+}
+
+// RemoveDump removes the files of a dump of kind k. The caller does it as
+// the dump's signal arrives, before the dump is gathered: a reader that
+// reads right after its signal, as the exporters do, then finds no file
+// (and tries again) or the whole new one, and never takes the previous dump
+// for the one it asked for. Keepalived leaves the previous file in place
+// until it renames an empty new one over it, which a reader that quick
+// reads instead.
+func RemoveDump(k DumpKind) error {
+	var errs []error
+	for _, f := range k.Files() {
+		errs = append(errs, dumps.Remove(f))
+	}
+	return errors.Join(errs...)
 }
 
 // dump writes the requested files in keepalived's formats, with its log

@@ -77,6 +77,9 @@ type instance struct {
 	done    chan struct{}
 	deleted bool
 	quiet   bool
+	// demoteAtStart: the instance starts demoted (a demotion stored or
+	// made before a reload restarted it).
+	demoteAtStart bool
 
 	core   core
 	wire   wire
@@ -95,6 +98,8 @@ type core struct {
 	// heardPrio is the priority of the last master heard (keepalived's
 	// master_priority).
 	heardPrio int
+	// heardAt is when the master's latest advert arrived.
+	heardAt time.Time
 	// state is the machine's state as of the last transition, for the
 	// sync group, which reads it from its own goroutine.
 	state atomic.Int32
@@ -120,6 +125,9 @@ type wire struct {
 	// is true while it sends the master's periodic adverts.
 	rep       repeater
 	repeating bool
+	// fastCounted is true when the fast paths count the adverts they
+	// send and note into the instance's counters themselves.
+	fastCounted bool
 
 	net  Net
 	vmac *vip.VMAC     // nil without use_vmac
@@ -132,6 +140,7 @@ type wire struct {
 	scripts scripts.Executor // runs notify scripts; nil runs none
 	notify  *notifier        // nil when no script runner is configured
 	events  EventSink        // receives the notify FIFO lines; nil writes none
+	mail    Mailer           // sends the smtp_alert emails; nil sends none
 }
 
 // run starts the machine and serves it until ctx ends, then runs the stop
@@ -147,7 +156,9 @@ func (in *instance) run(ctx context.Context) {
 	if r, ok := in.wire.ep.(repeater); ok {
 		in.wire.rep = r
 	}
+	in.wire.fastCounted = in.countFastPaths()
 	in.wire.advert = buildAdvert(in.cfg)
+	in.applyDemotion(ctx, in.demoteAtStart)
 	if len(in.tracks.waitScripts) == 0 {
 		in.core.started = true
 		in.step(ctx, vrrp.Start{})
@@ -204,6 +215,9 @@ func (in *instance) timerFired(ctx context.Context) {
 		t, at, ok = in.nextDeadline()
 	}
 	if ok && !in.clock.Now().Before(at) {
+		if t == vrrp.TimerMasterDown {
+			in.status.masterDownLate(in.clock.Now().Sub(at))
+		}
 		in.step(ctx, vrrp.TimerFired{Timer: t})
 	}
 }
@@ -243,6 +257,13 @@ func (in *instance) control(ctx context.Context, c any) {
 		in.catchUp(ctx)
 		c <- in.snapshot()
 		in.delegateSends()
+	case reportReq:
+		in.catchUp(ctx)
+		c <- in.report()
+	case demoteCmd:
+		in.step(ctx, vrrp.Demote{On: c.on})
+	case ping:
+		close(c)
 	}
 }
 
@@ -272,7 +293,9 @@ func (in *instance) pauseSends(ctx context.Context) {
 	in.wire.rep.StopRepeat()
 	in.wire.repeating = false
 	last, n, ok := in.wire.rep.Repeated()
-	in.stats.advertSent.Add(n)
+	if !in.wire.fastCounted {
+		in.stats.advertSent.Add(n)
+	}
 	if !ok {
 		return
 	}
@@ -328,7 +351,9 @@ func (in *instance) catchUp(ctx context.Context) {
 		return
 	}
 	last, n, ok := in.wire.refresh.Take()
-	in.stats.advertRcvd.Add(n)
+	if !in.wire.fastCounted {
+		in.stats.advertRcvd.Add(n)
+	}
 	if !ok {
 		return
 	}
@@ -336,6 +361,7 @@ func (in *instance) catchUp(ctx context.Context) {
 		last = in.core.lastStep
 	}
 	in.core.lastStep = last
+	in.core.heardAt = last
 	in.exec(ctx, in.core.m.Step(last, in.wire.refreshRx))
 	in.checkRefresh()
 }
@@ -410,12 +436,14 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 	var ce *vrrp.CheckError
 	if errors.As(err, &ce) {
 		in.stats.countError(ce.Counter)
+		in.stats.obs.dropped(int(ce.Check))
 		if ce.Log != "" {
 			in.log.Info(ce.Log)
 		}
 		return
 	}
 	if err != nil {
+		in.stats.obs.dropped(dropInvalid)
 		in.log.Info("(" + in.cfg.Name + ") " + err.Error())
 		return
 	}
@@ -426,11 +454,14 @@ func (in *instance) receive(ctx context.Context, p socket.Packet) {
 	}
 	if res.PriorityZero {
 		in.stats.priZeroRcvd.Add(1)
+	} else if in.core.m.State() == vrrp.StateMaster {
+		in.stats.obs.otherMaster(res.Src, in.clock.Now()) // two masters at once
 	}
 	rx := vrrp.AdvertReceived{Src: res.Src, Advert: res.Advert}
 	in.step(ctx, rx)
 	if in.core.m.State() == vrrp.StateBackup && in.core.m.MasterPriority() > 0 {
 		in.core.heardPrio = in.core.m.MasterPriority()
+		in.core.heardAt = in.core.lastStep
 	}
 	if in.wire.refresh != nil && res.Log == "" && in.core.m.Refreshes(rx.Src, rx.Advert) {
 		// From now on the reader only notes this advert's arrivals.
@@ -595,6 +626,7 @@ func (in *instance) stateChanged(sc vrrp.StateChange) {
 	if in.wire.events != nil {
 		in.wire.events.Event("INSTANCE", in.cfg.Name, state, in.core.m.EffectivePriority())
 	}
+	in.mailAlert(state)
 	if in.group != nil {
 		in.group.post(groupMsg{from: in, change: &sc})
 	}

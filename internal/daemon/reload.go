@@ -192,6 +192,7 @@ func (in *instance) reconfigure(ctx context.Context, u instUpdate) {
 			nc = withVMAC(nc, *in.wire.vmac)
 		}
 		in.cfg = nc
+		in.describe()
 		legacy := in.wire.expect.Checksum == vrrp.ChecksumLegacy
 		in.wire.expect = expectation(nc, in.wire.fam, in.global)
 		if legacy {
@@ -277,6 +278,7 @@ func (r *runner) syncCheckers(cfg *config.Config) {
 			c.stop()
 			c.wg.Wait()
 			delete(r.checkers, name)
+			r.status.forgetScript(name)
 		}
 	}
 }

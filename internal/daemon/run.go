@@ -42,6 +42,8 @@ type Deps struct {
 	Scripts scripts.Executor
 	// Events receives the notify FIFO lines; nil writes none.
 	Events EventSink
+	// Mail sends the smtp_alert emails; nil sends none.
+	Mail Mailer
 	// Reloads delivers new configurations to run; nil never reloads.
 	Reloads <-chan Reload
 	// Dumps delivers dump requests (SIGUSR1, SIGUSR2, 63, 36); nil never
@@ -50,6 +52,12 @@ type Deps struct {
 	// Ready is called once every instance has started (systemd's
 	// READY=1); nil calls nothing.
 	Ready func()
+	// Control delivers the control socket's requests (status, explain,
+	// demote); nil serves none.
+	Control <-chan ControlRequest
+	// Demotions keeps the demotions across restarts; nil keeps them in
+	// memory only.
+	Demotions DemotionStore
 }
 
 // Run runs every instance of cfg until ctx ends, then runs keepalived's
@@ -73,18 +81,28 @@ func Run(ctx context.Context, cfg *config.Config, d Deps, status *Status) error 
 	}
 	r := &runner{d: d, status: status, ctx: ctx, checkers: map[string]*checkerRun{}}
 	defer r.shutdown()
+	defer status.serving(nil, time.Time{}) // not ready from the moment the stop begins
+	r.loadDemotions()
 	if err := r.startAll(cfg); err != nil {
 		return err
 	}
+	status.serving(r.ping, d.Clock.Now())
 	d.Log.Info("Startup complete")
 	if d.Ready != nil {
 		d.Ready()
 	}
+	demoteEnd := r.demotionTimer()
 	for {
 		select {
 		case <-ctx.Done():
 			d.Log.Info("Stopping")
 			return nil
+		case req := <-d.Control:
+			req.Reply <- r.control(req)
+			demoteEnd = r.demotionTimer()
+		case <-demoteEnd:
+			r.expireDemotions()
+			demoteEnd = r.demotionTimer()
 		case dr := <-d.Dumps:
 			err := r.dump(dr.Kind)
 			if dr.Done != nil {
@@ -92,6 +110,7 @@ func Run(ctx context.Context, cfg *config.Config, d Deps, status *Status) error 
 			}
 		case rl := <-d.Reloads:
 			err := r.reload(rl.Config)
+			status.reloaded(err, d.Clock.Now())
 			if rl.Done != nil {
 				rl.Done <- err
 			}
@@ -121,6 +140,8 @@ type runner struct {
 	groups   []*groupRun
 	checkers map[string]*checkerRun // by script name
 	trackers *trackersRun           // track_file and vrrp_track_process
+
+	dem demotions // running demotions (control.go)
 
 	watchNames []string
 	stopWatch  context.CancelFunc
@@ -205,6 +226,7 @@ func (r *runner) newInstance(ic *config.Instance, cfg *config.Config, vmacs map[
 func (r *runner) launch(in *instance) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	in.stop, in.done = cancel, make(chan struct{})
+	in.demoteAtStart = r.demoted(in.cfg.Name)
 	go func() { // Ends with ctx: Run's, or the instance's own on removal.
 		defer close(in.done)
 		in.run(ctx)
@@ -401,10 +423,11 @@ func newInstance(ic *config.Instance, cfg *config.Config, d Deps, status *Status
 		wire: wire{
 			name: ic.Name, log: log, ep: ep, expect: expectation(ic, fam, &cfg.Global), src: src, fam: fam,
 			net: d.Net, vmac: v, garp: cfg.Global.GarpInterval, gna: cfg.Global.GnaInterval,
-			scripts: d.Scripts, events: d.Events,
+			scripts: d.Scripts, events: d.Events, mail: d.Mail,
 		},
 	}
 	in.tracks.waitScripts, in.tracks.waitMax = scriptsToWaitFor(ic, cfg, d.Scripts != nil)
+	in.describe()
 	return in, nil
 }
 

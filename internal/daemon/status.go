@@ -24,38 +24,46 @@ type InstanceStatus struct {
 	Name              string
 	State             vrrp.State
 	EffectivePriority int
+	BasePriority      int
 	MasterAddr        string
 	LastTransition    time.Time
 	Stats             Stats
 }
 
 // Status collects every instance's state and counters. It is safe for
-// concurrent use: instances write it, dumps and tests read it. Each
-// instance writes its own counters without taking the Status lock, so
-// that the advert path shares no lock with readers.
+// concurrent use: instances write it, dumps, the metrics and tests read
+// it. Each instance writes its own counters without taking the Status
+// lock, so that the advert path shares no lock with readers.
 type Status struct {
 	mu    sync.Mutex
 	byKey map[string]*counters
 	order []string
+
+	obs daemonObservations // daemon-wide, for the metrics (observe.go)
 }
 
-// counters are one instance's status. The counts are atomic; the rest,
-// which changes only with the machine's state, is under mu.
+// counters are one instance's status, every field atomic.
 type counters struct {
 	advertRcvd, advertSent, becomeMaster, releaseMaster         atomic.Uint64
 	packetLenErr, advertIntervalErr, ipTTLErr, invalidTypeRcvd  atomic.Uint64
 	addrListErr, invalidAuthType, authTypeMismatch, authFailure atomic.Uint64
 	priZeroRcvd, priZeroSent                                    atomic.Uint64
 
-	mu     sync.Mutex
-	state  vrrp.State
-	prio   int
-	master netip.Addr
-	since  time.Time
+	// The rest changes with the machine's state. The instance's goroutine
+	// stores it atomically, so that readers (dumps, scrapes) never hold a
+	// lock the instance could wait for.
+	state      atomic.Int32
+	prio, base atomic.Int32
+	master     atomic.Pointer[netip.Addr] // nil until a master is known
+	since      atomic.Int64               // the last transition, Unix ns; 0 before any
+
+	obs observations // what only the metrics read (observe.go)
 }
 
 // NewStatus returns an empty Status.
-func NewStatus() *Status { return &Status{byKey: map[string]*counters{}} }
+func NewStatus() *Status {
+	return &Status{byKey: map[string]*counters{}, obs: daemonObservations{lateness: newHistogram(masterDownBounds)}}
+}
 
 // counters returns the counters of the instance called name, adding them
 // if need be.
@@ -97,9 +105,8 @@ func (c *counters) countError(k vrrp.Counter) {
 
 // transition records a state change at now.
 func (c *counters) transition(sc vrrp.StateChange, now time.Time) {
-	c.mu.Lock()
-	c.since = now
-	c.mu.Unlock()
+	c.since.Store(now.UnixNano())
+	c.obs.transition(sc)
 	if sc.To == vrrp.StateMaster {
 		c.becomeMaster.Add(1)
 	}
@@ -108,14 +115,16 @@ func (c *counters) transition(sc vrrp.StateChange, now time.Time) {
 	}
 }
 
-// publish records the machine's state, priority and master.
+// publish records the machine's state, priorities and master.
 func (c *counters) publish(m *vrrp.Machine) {
-	state, prio, master := m.State(), m.EffectivePriority(), m.MasterAddr()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.state, c.prio = state, prio
-	if master.IsValid() {
-		c.master = master
+	c.state.Store(int32(m.State()))
+	c.prio.Store(int32(m.EffectivePriority()))
+	c.base.Store(int32(m.BasePriority()))
+	if a := m.MasterAddr(); a.IsValid() {
+		if p := c.master.Load(); p == nil || *p != a {
+			n := a // allocated only when the master changes
+			c.master.Store(&n)
+		}
 	}
 }
 
@@ -130,11 +139,13 @@ func (c *counters) snapshot(name string) InstanceStatus {
 		AuthTypeMismatch: c.authTypeMismatch.Load(), AuthFailure: c.authFailure.Load(),
 		PriZeroRcvd: c.priZeroRcvd.Load(), PriZeroSent: c.priZeroSent.Load(),
 	}}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st.State, st.EffectivePriority, st.LastTransition = c.state, c.prio, c.since
-	if c.master.IsValid() {
-		st.MasterAddr = c.master.String()
+	st.State = vrrp.State(c.state.Load())
+	st.EffectivePriority, st.BasePriority = int(c.prio.Load()), int(c.base.Load())
+	if ns := c.since.Load(); ns != 0 {
+		st.LastTransition = time.Unix(0, ns)
+	}
+	if p := c.master.Load(); p != nil {
+		st.MasterAddr = p.String()
 	}
 	return st
 }

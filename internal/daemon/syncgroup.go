@@ -29,6 +29,7 @@ type syncGroup struct {
 	notify  *notifier // nil without a script runner
 	global  *config.Global
 	events  EventSink
+	mail    Mailer // nil sends no smtp_alert emails
 
 	mu    sync.Mutex
 	queue []groupMsg
@@ -60,7 +61,7 @@ type syncCmd struct {
 
 func newSyncGroup(g *config.SyncGroup, members []*instance, d Deps, global *config.Global, events EventSink) *syncGroup {
 	sg := &syncGroup{
-		cfg: g, members: members, log: d.Log, global: global, events: events,
+		cfg: g, members: members, log: d.Log, global: global, events: events, mail: d.Mail,
 		wake: make(chan struct{}, 1), state: vrrp.StateInit,
 		wants: map[*instance]bool{}, ownFault: map[*instance]bool{},
 	}
@@ -232,6 +233,7 @@ func (g *syncGroup) enter(s vrrp.State) {
 	if g.events != nil {
 		g.events.Event("GROUP", g.cfg.Name, s.String(), 0)
 	}
+	g.mailAlert(s.String())
 }
 
 // notifyCommands are the group's scripts for entering s: GROUP name STATE

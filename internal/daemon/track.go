@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gokeepalived/gokeepalived/internal/clock"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/scripts"
 )
@@ -32,13 +33,16 @@ func runCheckers(ctx context.Context, cfg *config.Config, d Deps, insts []*insta
 		if !ok {
 			continue
 		}
-		ch := scripts.NewChecker(s, sc, d.Scripts, d.Log)
+		// Every instance has the one Status; the checker's runs go to it.
+		obs := trackers[0].status.script(s.Name)
+		ch := scripts.NewChecker(s, sc, observedExec{Executor: d.Scripts, obs: obs, clock: clock.Or(d.Clock)}, d.Log)
 		ch.Clock = d.Clock
 		first := true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			ch.Run(ctx, func(u scripts.Update) {
+				obs.report(u)
 				if !u.Changed && !first {
 					return
 				}

@@ -2,8 +2,10 @@ package dumps
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -26,9 +28,14 @@ func Dir() string {
 }
 
 // WriteFile writes Dir()/name with write, mode 0600, through a temporary
-// file in the same directory that is synced and then renamed over name, so
-// that a reader sees the old file or the whole new one, never a part. On
-// error the temporary file is removed and name is left as it was.
+// file in the same directory that is renamed over name once complete, so
+// that a reader sees the old file, no file or the whole new one, never a
+// part. The temporary file is closed after the rename, as keepalived closes
+// its dump after renaming it in: tools that wait for inotify's
+// IN_CLOSE_WRITE on the dump's own name (VyOS's op mode) see that event,
+// and see it once the file is whole. Nothing is synced to disk: a dump is
+// read at once and has no use after a crash. On error the temporary file
+// is removed and no part of the new file is left under name.
 func WriteFile(name string, write func(io.Writer) error) error {
 	return writeFileIn(Dir(), name, write)
 }
@@ -39,10 +46,15 @@ func writeFileIn(dir, name string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	renamed := false
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			if renamed {
+				os.Remove(path)
+			} else {
+				os.Remove(f.Name())
+			}
 			err = fmt.Errorf("write %s: %w", path, err)
 		}
 	}()
@@ -56,14 +68,20 @@ func writeFileIn(dir, name string, write func(io.Writer) error) (err error) {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		return err
 	}
-	return nil
+	renamed = true
+	return f.Close()
+}
+
+// Remove removes Dir()/name; a missing file is no error. The daemon removes
+// a dump's files as its signal arrives, so that a reader that reads right
+// after the signal never takes the previous dump for the one it asked for.
+func Remove(name string) error {
+	err := os.Remove(filepath.Join(Dir(), name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package dumps
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestDir follows keepalived: $TMPDIR only when absolute (reference §5.5).
@@ -132,6 +135,71 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Error(bad)
 	}
 	onlyFiles(t, dir, JSONFile)
+}
+
+// TestWriteFileCloseEvent checks the inotify events a dump makes in its
+// directory, which VyOS's op mode waits on (vyos.utils.file,
+// wait_for_file_write_complete: IN_CLOSE_WRITE named keepalived.json,
+// after its signal): every write goes to the temporary file, the rename
+// brings the whole file in, and only then is it closed, under its own name,
+// as keepalived closes its dumps after renaming them in.
+func TestWriteFileCloseEvent(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_MODIFY|unix.IN_MOVED_TO|unix.IN_CLOSE_WRITE|unix.IN_CREATE); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(JSONFile, writeString(strings.Repeat("x", 1<<17))); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	buf := make([]byte, 64<<10)
+	n, err := unix.Read(fd, buf) // the events are queued by the time WriteFile returns
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off+unix.SizeofInotifyEvent <= n; {
+		mask := binary.NativeEndian.Uint32(buf[off+4:])
+		nameLen := int(binary.NativeEndian.Uint32(buf[off+12:]))
+		name := strings.TrimRight(string(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+nameLen]), "\x00")
+		off += unix.SizeofInotifyEvent + nameLen
+		kind := map[uint32]string{unix.IN_CREATE: "create", unix.IN_MODIFY: "modify", unix.IN_MOVED_TO: "moved_to", unix.IN_CLOSE_WRITE: "close_write"}[mask]
+		if name != JSONFile {
+			name = "temp"
+		}
+		if e := kind + " " + name; len(got) == 0 || got[len(got)-1] != e {
+			got = append(got, e) // one "modify temp" for each run of writes
+		}
+	}
+	want := "create temp, modify temp, moved_to keepalived.json, close_write keepalived.json"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("events %q, want %q", strings.Join(got, ", "), want)
+	}
+	onlyFiles(t, dir, JSONFile)
+}
+
+// TestRemove removes a dump from $TMPDIR; a missing one is no error.
+func TestRemove(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	if err := WriteFile(DataFile, writeString("x\n")); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := Remove(DataFile); err != nil {
+			t.Errorf("Remove, call %d: %v", i+1, err)
+		}
+	}
+	onlyFiles(t, dir)
+	t.Setenv("TMPDIR", filepath.Join(dir, "missing"))
+	if err := Remove(DataFile); err != nil {
+		t.Errorf("Remove in a missing directory: %v, want nil: there is nothing to remove", err)
+	}
 }
 
 // onlyFiles requires dir to hold exactly the named files.

@@ -153,3 +153,21 @@ func TestEqual(t *testing.T) {
 		t.Error("nil and empty slices differ")
 	}
 }
+
+// TestPlanLines: the plan as `gokeepalived reload --dry-run` prints it.
+func TestPlanLines(t *testing.T) {
+	same := Plan(load(t, base), load(t, base))
+	if got := same.Lines(); !slices.Equal(got, []string{"nothing would change (2 instances kept)"}) {
+		t.Errorf("same config: %q", got)
+	}
+	text := strings.Replace(base, "interface eth1", "interface eth2", 1)
+	text = strings.Replace(text, "router_id r1", "router_id r2", 1)
+	c := Plan(load(t, base), load(t, text))
+	want := []string{"restart VI_2 (interface)", "global  global_defs changed", "keep    1 other instances"}
+	if got := c.Lines(); !slices.Equal(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+	if got := c.Restarts(); !slices.Equal(got, []string{"VI_2"}) {
+		t.Errorf("restarts %q", got)
+	}
+}

@@ -162,7 +162,8 @@ type AdvertReceived struct {
 
 // EffectivePriority reports that tracking changed the effective priority.
 // The caller clamps it to 1..254; the Machine ignores it for an address
-// owner, whose priority never changes (reference §4.1).
+// owner, whose priority never changes (reference §4.1), and keeps it for
+// later while demoted (Demote).
 type EffectivePriority struct{ Priority int }
 
 // FaultChanged reports that tracking (a weight-0 script, interface, file or
@@ -184,6 +185,15 @@ type VIPDeleted struct{}
 // advert timer runs on from there. It is ignored unless the machine is
 // MASTER with its advert timer armed.
 type AdvertsSent struct{ Last time.Time }
+
+// Demote is the maintenance drain (gokeepalived demote / undemote). While
+// On, the instance's effective priority is 1 whatever tracking says, and a
+// MASTER first advertises priority 0 and enters BACKUP, so that a backup
+// takes over after Skew_Time; it takes the VIPs again only if no other
+// router is master when its master-down timer expires. Off restores the
+// priority tracking last asked for. An address owner ignores it: its
+// priority never changes (the daemon refuses such a demotion).
+type Demote struct{ On bool }
 
 // Stop is the SIGTERM shutdown of the instance (reference §5.6): the
 // RFC 5798 §6.4.3 Shutdown event.
@@ -208,6 +218,7 @@ func (AdvertReceived) isEvent()    {}
 func (EffectivePriority) isEvent() {}
 func (FaultChanged) isEvent()      {}
 func (Stop) isEvent()              {}
+func (Demote) isEvent()            {}
 func (VIPDeleted) isEvent()        {}
 func (SyncState) isEvent()         {}
 func (Reconfigure) isEvent()       {}

@@ -238,6 +238,10 @@ func (m *Machine) downInterval() time.Duration {
 // was armed (reference §7.5).
 func (m *Machine) setPriority(p int) {
 	p = min(max(p, 1), maxTrackedPriority)
+	if m.demoted {
+		m.tracked = p
+		return
+	}
 	if m.base == PriorityOwner || p == m.prio {
 		return
 	}

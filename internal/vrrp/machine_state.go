@@ -44,6 +44,10 @@ type Machine struct {
 	prio     int // effective priority
 	fault    bool
 	faultWhy string
+	// demoted is a running Demote; tracked is then the priority tracking
+	// asked for, applied when the demotion ends.
+	demoted bool
+	tracked int
 
 	masterAdverInt time.Duration // Master_Adver_Interval (RFC 5798 §6.1)
 	masterAddr     netip.Addr
@@ -101,6 +105,8 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 		m.setPriority(e.Priority)
 	case FaultChanged:
 		m.setFault(e.Fault, e.Reason)
+	case Demote:
+		m.demote(e.On)
 	case Stop:
 		if m.state != StateStop {
 			m.becomeStopped()
@@ -390,6 +396,32 @@ func (m *Machine) reconfigure(c Config) {
 		m.setTimer(TimerMasterDown, m.downFrom.Add(m.downInterval()))
 	}
 }
+
+// demote starts or ends a maintenance drain (Demote).
+func (m *Machine) demote(on bool) {
+	if m.base == PriorityOwner || on == m.demoted {
+		return
+	}
+	if !on {
+		m.demoted = false
+		m.log("Demotion ended")
+		m.setPriority(m.tracked)
+		return
+	}
+	m.tracked = m.prio
+	m.setPriority(1)
+	m.demoted = true
+	m.log("Demoted: advertising priority 1")
+	if m.state == StateMaster {
+		m.toBackup("demoted", "Entering BACKUP STATE", true)
+	}
+}
+
+// PreemptAt is when a running preempt_delay ends, zero if none runs.
+func (m *Machine) PreemptAt() time.Time { return m.preemptAt }
+
+// Demoted reports whether a Demote is in force.
+func (m *Machine) Demoted() bool { return m.demoted }
 
 // syncState carries out the sync group's order (keepalived's
 // vrrp_sync_master and vrrp_sync_backup).

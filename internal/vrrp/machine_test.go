@@ -459,3 +459,52 @@ func TestMachineStrings(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestMachineDemote: a demoted master advertises priority 0 and yields at
+// once; while demoted it advertises 1 whatever tracking says, and takes
+// over only when nobody else is master; undemoting restores tracking's
+// priority. An address owner ignores it.
+func TestMachineDemote(t *testing.T) {
+	m := newTestMachine(t, machineConfig(100))
+	toMaster(t, m)
+	step(t, m, 4, Demote{On: true},
+		"log: (VI_1) Changing effective priority from 100 to 1",
+		"log: (VI_1) Demoted: advertising priority 1",
+		"log: (VI_1) Entering BACKUP STATE",
+		"advert prio 0", "log -D: (VI_1) sent 0 priority",
+		"removeVIPs", "timer advert stop", "timer garp stop",
+		"state MASTER->BACKUP (demoted)", "timer master-down at 7.996093")
+	if !m.Demoted() || m.EffectivePriority() != 1 {
+		t.Fatalf("demoted %v prio %d, want true 1", m.Demoted(), m.EffectivePriority())
+	}
+	step(t, m, 4, Demote{On: true}) // already demoted: nothing
+	// Tracking moves while demoted: remembered, not applied.
+	step(t, m, 5, EffectivePriority{Priority: 120})
+	if m.EffectivePriority() != 1 {
+		t.Fatalf("prio %d while demoted, want 1", m.EffectivePriority())
+	}
+	// Another master at 50 holds it back even with preempt.
+	step(t, m, 5.5, adv(50), "timer master-down at 9.496093")
+	// Alone, it takes over at priority 1.
+	m2 := newTestMachine(t, machineConfig(100))
+	m2.Step(mt0, Demote{On: true})
+	m2.Step(mt0, Start{})
+	acts := render(m2.Step(at(3.996093), TimerFired{Timer: TimerMasterDown}))
+	if !slices.Contains(acts, "advert prio 1") || !slices.Contains(acts, "state BACKUP->MASTER (master down)") {
+		t.Fatalf("lone demoted backup: %q, want to become master advertising 1", acts)
+	}
+	// Undemote: tracking's 120 comes back.
+	step(t, m, 6, Demote{On: false},
+		"log: (VI_1) Demotion ended",
+		"log: (VI_1) Changing effective priority from 1 to 120", "timer master-down at 9.03125")
+	if m.Demoted() || m.EffectivePriority() != 120 {
+		t.Fatalf("after undemote: demoted %v prio %d", m.Demoted(), m.EffectivePriority())
+	}
+
+	owner := newTestMachine(t, machineConfig(PriorityOwner))
+	owner.Step(mt0, Start{})
+	step(t, owner, 1, Demote{On: true})
+	if owner.Demoted() || owner.EffectivePriority() != PriorityOwner {
+		t.Fatalf("owner demoted %v prio %d", owner.Demoted(), owner.EffectivePriority())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -227,6 +228,50 @@ func TestRepeat(t *testing.T) {
 		time.Sleep(time.Second)
 		if _, n, ok := e.Repeated(); ok || n != 0 || len(c.writes()) != 100 {
 			t.Errorf("after StopRepeat: %d more repeats, %d writes", n, len(c.writes()))
+		}
+	})
+}
+
+// TestCountInto: with CountInto, each refresh the Refresher notes and each
+// advert Repeat sends is counted at once, and Take and Repeated still
+// report theirs.
+func TestCountInto(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := countPool(t, 1000)
+		e, err := p.Open(Options{Ifname: "eth0", Family: vrrp.IPv4, VRID: 1, Src: a1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rcvd, sent atomic.Uint64
+		e.CountInto(&rcvd, &sent)
+		adv := vrrp.Advert{Version: 3, Type: 1, VRID: 1, Priority: 200, MaxAdvertInt: 1,
+			Addrs: []netip.Addr{netip.MustParseAddr("192.0.2.100")}}
+		e.Repeat(adv, time.Now().Add(10*time.Millisecond), 10*time.Millisecond)
+		time.Sleep(505 * time.Millisecond)
+		if got := sent.Load(); got != 50 {
+			t.Errorf("sent counted %d after 0.5 s at 10 ms, want 50", got)
+		}
+		if _, n, _ := e.Repeated(); n != 50 {
+			t.Errorf("Repeated = %d, want 50", n)
+		}
+		e.StopRepeat()
+
+		pkt := v3Packet(t, 1, a2, DefaultGroup(vrrp.IPv4))
+		r := e.Refresh()
+		r.Expect(pkt, time.Now())
+		for i := range 3 {
+			if !r.Match(renumbered(t, pkt, uint16(i+2)), time.Now()) {
+				t.Fatal("no match")
+			}
+		}
+		if got := rcvd.Load(); got != 3 {
+			t.Errorf("received counted %d, want 3", got)
+		}
+		if _, n, _ := r.Take(); n != 3 {
+			t.Errorf("Take = %d, want 3", n)
+		}
+		if allocs := testing.AllocsPerRun(100, func() { r.Match(pkt, time.Now()) }); allocs != 0 {
+			t.Errorf("a counted Match allocates %v times, want 0", allocs)
 		}
 	})
 }

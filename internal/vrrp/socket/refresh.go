@@ -33,6 +33,8 @@ type Refresher struct {
 	// n counts matches since the last Take.
 	last atomic.Int64
 	n    atomic.Uint64
+	// count, when set, is incremented with every match (CountInto).
+	count atomic.Pointer[atomic.Uint64]
 	// base is set by the first Expect, before any filter is published,
 	// and never changes; it keeps that time's monotonic clock reading.
 	base time.Time
@@ -78,8 +80,14 @@ func (r *Refresher) Match(p Packet, now time.Time) bool {
 	}
 	r.last.Store(int64(now.Sub(f.base)))
 	r.n.Add(1)
+	if c := r.count.Load(); c != nil {
+		c.Add(1)
+	}
 	return true
 }
+
+// CountInto makes every match from now on add one to c as well.
+func (r *Refresher) CountInto(c *atomic.Uint64) { r.count.Store(c) }
 
 // matches compares p with the filter's packet.
 func (f *refreshFilter) matches(p Packet) bool {

@@ -143,6 +143,9 @@ func (s *sender) sendDue(now time.Time) time.Duration {
 		if err := r.e.Send(r.adv); err == nil {
 			r.last = now
 			r.n++
+			if c := r.e.sentCount.Load(); c != nil {
+				c.Add(1)
+			}
 		}
 		r.next = r.next.Add(r.interval)
 		if r.next.Before(now) {

@@ -246,6 +246,19 @@ type Endpoint struct {
 
 	refresh Refresher
 	rep     *repeat // guarded by sock.send.mu
+	// sentCount, when set, counts the adverts the socket sends for the
+	// endpoint (see CountInto).
+	sentCount atomic.Pointer[atomic.Uint64]
+}
+
+// CountInto makes the two fast paths count as they go: every refresh the
+// Refresher records adds one to received, every advert Repeat sends one to
+// sent, so that the instance's counters are up to date between its steps
+// (its metrics read them at any time). The counts of Take and Repeated are
+// unchanged. The instance calls it before it uses either fast path.
+func (e *Endpoint) CountInto(received, sent *atomic.Uint64) {
+	e.refresh.CountInto(received)
+	e.sentCount.Store(sent)
 }
 
 // builtAdvert is an advert encoded for every destination of an endpoint;
