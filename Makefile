@@ -19,7 +19,7 @@ DEB_GOARCH ?= $(shell $(GO) env GOARCH)
 # make bench-config: the instance counts of its sizes table.
 BENCH_SIZES ?= 1000,2500,5000,10000,20000,40000
 
-.PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover bench-scale clean
+.PHONY: help build demo test test-unit lint fuzz install deb bench-config bench-failover bench-scale bench-scrape clean
 
 help:
 	@echo "make build         build $(BIN)"
@@ -31,8 +31,10 @@ help:
 	@echo "make install       install the binary to $(SBINDIR), the man page to $(MANDIR), the unit to"
 	@echo "                   $(UNITDIR) and, if absent, $(SYSCONFDIR)/default/gokeepalived (DESTDIR=... to stage)"
 	@echo "make deb           build $(DIST)/gokeepalived_$(VERSION)_<arch>.deb with nfpm (DEB_GOARCH=arm64 to cross-build)"
+	@echo "                   and $(DIST)/gokeepalived-compat_$(VERSION)_all.deb (keepalived's names for it)"
 	@echo "make bench-config  gokeepalived -t against keepalived -t on a 10,000-instance config, then at"
 	@echo "                   BENCH_SIZES instances (default $(BENCH_SIZES)) (root, a few minutes)"
+	@echo "make bench-scrape  stale dump reads of keepalived-exporter's scrape, gokeepalived beside keepalived (root)"
 	@echo "make bench-failover  failover times and CPU/RSS at 1, 256, 1000 instances, beside keepalived (root)"
 	@echo "make bench-scale   1 to 4000 instances on two hosts, v2 and v3 at 10 ms, beside keepalived (root)"
 
@@ -43,7 +45,7 @@ demo: build
 	bash demo/demo.sh $(BIN)
 
 test:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 40m $(PKGS)
 
 test-unit:
 	$(GO) test -race -count=1 -run 'Test[^I]|TestI[^n]|Fuzz|Example' $(PKGS)
@@ -78,6 +80,7 @@ deb:
 	gzip -9n < packaging/gokeepalived.8 > $(DIST)/stage/gokeepalived.8.gz
 	VERSION=$(VERSION) GK_ARCH=$(DEB_GOARCH) GK_STAGE=$(DIST)/stage \
 		$(GO) run $(NFPM) package --config packaging/nfpm.yaml --packager deb --target $(DIST)/
+	VERSION=$(VERSION) $(GO) run $(NFPM) package --config packaging/nfpm-compat.yaml --packager deb --target $(DIST)/
 	rm -rf $(DIST)/stage
 
 bench-config: build
@@ -88,6 +91,9 @@ bench-failover: build
 
 bench-scale: build
 	$(GO) run ./bench/scale -gokeepalived ./$(BIN)
+
+bench-scrape: build
+	$(GO) run ./bench/scrape -gokeepalived ./$(BIN)
 
 clean:
 	rm -rf bin dist

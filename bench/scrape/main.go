@@ -52,6 +52,7 @@ const (
 // options holds the command-line flags.
 type options struct {
 	rounds       int
+	interval     time.Duration
 	keepalived   string
 	gokeepalived string
 	only         string // "", "keepalived" or "gokeepalived"
@@ -76,6 +77,7 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("scrape", flag.ContinueOnError)
 	fs.IntVar(&o.rounds, "rounds", 20, "rounds per daemon, each one text scrape and one JSON scrape")
+	fs.DurationVar(&o.interval, "interval", 1100*time.Millisecond, "the scrape interval: from a scrape's dumps to the daemon's next scrape in the same mode")
 	fs.StringVar(&o.keepalived, "keepalived", "keepalived", "path of keepalived")
 	fs.StringVar(&o.gokeepalived, "gokeepalived", "./bin/gokeepalived", "path of gokeepalived")
 	fs.StringVar(&o.only, "only", "", "run only this program: keepalived or gokeepalived")
@@ -87,6 +89,8 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case o.rounds < 1:
 		return o, errors.New("-rounds must be positive")
+	case o.interval < 0:
+		return o, errors.New("-interval must not be negative")
 	case o.only != "" && o.only != "keepalived" && o.only != "gokeepalived":
 		return o, fmt.Errorf("-only %q: want keepalived or gokeepalived", o.only)
 	}
@@ -116,20 +120,21 @@ func run(ctx context.Context, o options, out io.Writer) int {
 		fmt.Fprintf(os.Stderr, "scrape: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(out, "== stale scrapes: mehdy/keepalived-exporter's scrape, %d rounds of one text and one JSON scrape per daemon\n", o.rounds)
+	fmt.Fprintf(out, "== stale scrapes: mehdy/keepalived-exporter's scrape, %d rounds of one text and one JSON scrape per daemon, interleaved, every %v\n",
+		o.rounds, o.interval)
+	start := time.Now()
+	ms, probes, err := measure(ctx, daemons, dir, o.rounds, o.interval)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "scrape: %v\n", err)
+		return exitError
+	}
 	var rows []row
 	values := map[string]string{}
-	start := time.Now()
-	for _, d := range daemons {
-		m, probe, err := measure(ctx, d, filepath.Join(dir, d.Name), o.rounds)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "scrape: %s: %v\n", d.Name, err)
-			return exitError
-		}
-		fmt.Fprintf(out, "%s: keepalived -v version %v, --enable-json %v, signals %v\n", d.Name, probe.Version, probe.JSON, probe.Signals)
+	for i, d := range daemons {
+		fmt.Fprintf(out, "%s: keepalived -v version %v, --enable-json %v, signals %v\n", d.Name, probes[i].Version, probes[i].JSON, probes[i].Signals)
 		for _, mode := range []exportertest.Mode{exportertest.Text, exportertest.JSON} {
-			rows = append(rows, row{d.Name, mode, *m.Tallies[mode]})
-			if rs := m.Results[mode]; len(rs) > 0 {
+			rows = append(rows, row{d.Name, mode, *ms[i].Tallies[mode]})
+			if rs := ms[i].Results[mode]; len(rs) > 0 {
 				values[d.Name+" "+mode.String()] = exportertest.Values(rs[len(rs)-1])
 			}
 		}
@@ -191,24 +196,36 @@ func commands(o options, dir string) ([]exportertest.Daemon, error) {
 	return ds, nil
 }
 
-// measure runs one daemon, probes its command and scrapes it.
-func measure(ctx context.Context, d exportertest.Daemon, dir string, rounds int) (*exportertest.Measurement, exportertest.Probe, error) {
-	var p exportertest.Probe
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, p, err
-	}
+// measure runs the daemons, each in its own namespace under dir, probes
+// their commands and scrapes them.
+func measure(ctx context.Context, daemons []exportertest.Daemon, dir string, rounds int, interval time.Duration) ([]*exportertest.Measurement, []exportertest.Probe, error) {
 	setup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	h, err := exportertest.StartHost(setup, d, dir)
-	if err != nil {
-		return nil, p, err
+	var hosts []*exportertest.Host
+	var probes []exportertest.Probe
+	defer func() {
+		for _, h := range hosts {
+			h.Close()
+		}
+	}()
+	for _, d := range daemons {
+		hdir := filepath.Join(dir, d.Name)
+		if err := os.MkdirAll(hdir, 0o755); err != nil {
+			return nil, nil, err
+		}
+		h, err := exportertest.StartHost(setup, d, hdir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
+		}
+		hosts = append(hosts, h)
+		p, err := exportertest.RunProbe(ctx, h.Path(), true)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
+		}
+		probes = append(probes, p)
 	}
-	defer h.Close()
-	if p, err = exportertest.RunProbe(ctx, h.Path(), true); err != nil {
-		return nil, p, err
-	}
-	m, err := exportertest.Measure(ctx, h, p, rounds)
-	return m, p, err
+	ms, err := exportertest.Measure(ctx, hosts, probes, rounds, interval)
+	return ms, probes, err
 }
 
 func printTable(out io.Writer, rows []row) {

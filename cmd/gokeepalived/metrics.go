@@ -23,7 +23,7 @@ func startMetrics(o *options, log *slog.Logger, status *daemon.Status, pool *soc
 		return func() {}, nil
 	}
 	mo := metrics.Options{Source: status, Sockets: pool.Stats, Build: buildInfo(), Runtime: true, Log: log}
-	srv, err := metrics.Listen(o.metricsListen, metrics.NewHandler(metrics.NewRegistry(mo), mo), log)
+	srv, err := metrics.Listen(o.metricsListen, metrics.NewHandler(mo), log)
 	if err != nil {
 		return nil, err
 	}

@@ -210,34 +210,86 @@ type Measurement struct {
 	Results map[Mode][]Result
 }
 
-// Measure waits until h has settled, then does rounds rounds of one text
-// scrape and one JSON scrape, each once every dump asked for before it has
-// been written (up to 5 s; a wait that ends short counts as coalesced).
-func Measure(ctx context.Context, h *Host, p Probe, rounds int) (*Measurement, error) {
-	scrapers := []*Scraper{h.Scraper(Text, p), h.Scraper(JSON, p)}
-	if err := h.WaitSteady(ctx, scrapers[0], time.Minute); err != nil {
-		return nil, err
-	}
-	m := &Measurement{Tallies: map[Mode]*Tally{Text: {}, JSON: {}}, Results: map[Mode][]Result{}}
-	for range rounds {
-		for _, s := range scrapers {
-			sent := scrapers[0].Sent()
-			maps.Copy(sent, scrapers[1].Sent())
-			short, err := h.Watcher.Wait(ctx, sent, 5*time.Second)
-			if err != nil {
-				return m, err
-			}
-			t := m.Tallies[s.Mode]
-			if len(short) > 0 {
-				t.Coalesced++
-			}
-			r := s.Scrape(ctx)
-			if ctx.Err() != nil {
-				return m, ctx.Err()
-			}
-			t.Add(r, s.Mode, LabInstances, LabScripts)
-			m.Results[s.Mode] = append(m.Results[s.Mode], r)
+// Measure waits until every host has settled, then does rounds rounds of
+// scrapes: in each, one text scrape of every host, then one JSON scrape of
+// every host, the hosts in turn (their order swapped from one round to the
+// next). A scrape starts once every dump asked for before it has been
+// written (up to 5 s; a wait that ends short counts as coalesced) and, as
+// an exporter scrapes at an interval, once interval has passed since the
+// dumps of the host's previous scrape in the same mode were. Interleaving
+// the hosts' scrapes gives them the same conditions: whether a read right
+// after a signal beats the daemon depends on the machine's load of the
+// moment. The measurements come in the hosts' order.
+func Measure(ctx context.Context, hosts []*Host, probes []Probe, rounds int, interval time.Duration) ([]*Measurement, error) {
+	scrapers := make([][]*Scraper, len(hosts))
+	ms := make([]*Measurement, len(hosts))
+	ready := make([][2]time.Time, len(hosts)) // by host and mode: when the next scrape may start
+	for i, h := range hosts {
+		scrapers[i] = []*Scraper{h.Scraper(Text, probes[i]), h.Scraper(JSON, probes[i])}
+		ms[i] = &Measurement{Tallies: map[Mode]*Tally{Text: {}, JSON: {}}, Results: map[Mode][]Result{}}
+		if err := h.WaitSteady(ctx, scrapers[i][0], time.Minute); err != nil {
+			return ms, err
 		}
 	}
-	return m, nil
+	// quiet waits until host i's daemon has written every dump asked for.
+	quiet := func(i int) (short bool, err error) {
+		sent := scrapers[i][0].Sent()
+		maps.Copy(sent, scrapers[i][1].Sent())
+		missing, err := hosts[i].Watcher.Wait(ctx, sent, 5*time.Second)
+		return len(missing) > 0, err
+	}
+	for i := range hosts {
+		if _, err := quiet(i); err != nil {
+			return ms, err
+		}
+		ready[i] = [2]time.Time{time.Now().Add(interval), time.Now().Add(interval)}
+	}
+	for round := range rounds {
+		for _, mode := range []Mode{Text, JSON} {
+			for k := range hosts {
+				i := k
+				if round%2 == 1 {
+					i = len(hosts) - 1 - k
+				}
+				short, err := quiet(i)
+				if err != nil {
+					return ms, err
+				}
+				if err := until(ctx, ready[i][mode]); err != nil {
+					return ms, err
+				}
+				s := scrapers[i][mode] // Text is 0, JSON 1
+				t := ms[i].Tallies[s.Mode]
+				if short {
+					t.Coalesced++
+				}
+				r := s.Scrape(ctx)
+				if ctx.Err() != nil {
+					return ms, ctx.Err()
+				}
+				t.Add(r, s.Mode, LabInstances, LabScripts)
+				ms[i].Results[s.Mode] = append(ms[i].Results[s.Mode], r)
+				if short, err = quiet(i); err != nil {
+					return ms, err
+				}
+				if short {
+					t.Coalesced++
+				}
+				ready[i][mode] = time.Now().Add(interval)
+			}
+		}
+	}
+	return ms, nil
+}
+
+// until waits until t, the start of a scrape at the exporter's interval.
+func until(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

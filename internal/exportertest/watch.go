@@ -34,7 +34,10 @@ func Watch(dir string) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inotify: %w", err)
 	}
-	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_CLOSE_WRITE); err != nil {
+	// Only IN_CLOSE_WRITE counts, but inotify folds an event into the
+	// one before it if they are the same and unread: the other events a
+	// dump makes keep one dump's close from folding into the last one's.
+	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_CLOSE_WRITE|unix.IN_CREATE|unix.IN_MOVED_TO|unix.IN_MODIFY); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("inotify watch %s: %w", dir, err)
 	}

@@ -39,7 +39,7 @@ func scaleObservation(n int) daemon.Observation {
 // format, as Prometheus scrapes it (without compression).
 func BenchmarkScrape4000(b *testing.B) {
 	o := sampleOptions(&fakeSource{obs: scaleObservation(4000)})
-	h := NewHandler(NewRegistry(o), o)
+	h := NewHandler(o)
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ReportAllocs()
 	var n int

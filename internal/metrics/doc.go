@@ -19,5 +19,8 @@
 // Metrics are collected on scrape from a Source, which *daemon.Status
 // implements with atomic loads: a scrape takes no lock that an instance
 // takes on its advert path, so it never holds the VRRP engine back. The
-// package keeps no global state: each New has its own registry.
+// daemon's families are written straight from one snapshot into the text
+// format (see collector.go for why); client_golang provides the Go runtime
+// and process collectors, the text encoding of their families, and the
+// tests' parser and linter. The package keeps no global state.
 package metrics

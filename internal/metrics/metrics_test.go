@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,12 +13,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
@@ -118,7 +122,7 @@ func sampleOptions(src Source) Options {
 }
 
 // scrape GETs path from the handler and returns the status and body.
-func scrape(t *testing.T, h http.Handler, path string) (int, string) {
+func get(t *testing.T, h http.Handler, path string) (int, string) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -138,7 +142,7 @@ func scrape(t *testing.T, h http.Handler, path string) (int, string) {
 // format, against testdata/exposition.golden (go test -update rewrites it).
 func TestExpositionGolden(t *testing.T) {
 	o := sampleOptions(&fakeSource{obs: sample()})
-	code, got := scrape(t, NewHandler(NewRegistry(o), o), "/metrics")
+	code, got := get(t, NewHandler(o), "/metrics")
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, got)
 	}
@@ -181,17 +185,27 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
-// TestCollectorConsistent: the collector describes what it collects and
-// its metrics pass the Prometheus linter.
-func TestCollectorConsistent(t *testing.T) {
-	o := sampleOptions(&fakeSource{obs: sample()})
-	c := newCollector(o.Source, o.Sockets, o.Now, o.Build)
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	if _, err := reg.Gather(); err != nil {
-		t.Fatal(err)
+// parseFamilies parses an exposition with Prometheus' own text parser, which
+// checks its syntax, that each family is written in one piece, and the
+// samples against the families' types.
+func parseFamilies(t *testing.T, text string) map[string]*dto.MetricFamily {
+	t.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("the exposition does not parse: %v", err)
 	}
-	problems, err := testutil.CollectAndLint(c)
+	return mfs
+}
+
+// TestExpositionValid: the sample exposition parses, and passes
+// client_golang's metric linter.
+func TestExpositionValid(t *testing.T) {
+	o := sampleOptions(&fakeSource{obs: sample()})
+	o.Runtime = true
+	_, text := get(t, NewHandler(o), "/metrics")
+	parseFamilies(t, text)
+	problems, err := promlint.New(strings.NewReader(text)).Lint()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,19 +218,17 @@ func TestCollectorConsistent(t *testing.T) {
 // with its labels, so that its dashboards work unchanged.
 func TestExporterNames(t *testing.T) {
 	o := sampleOptions(&fakeSource{obs: sample()})
-	mfs, err := NewRegistry(o).Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, text := get(t, NewHandler(o), "/metrics")
 	labels := map[string]string{}
-	for _, mf := range mfs {
+	for name, mf := range parseFamilies(t, text) {
 		var names []string
 		for _, l := range mf.GetMetric()[0].GetLabel() {
 			names = append(names, l.GetName())
 		}
-		labels[mf.GetName()] = mf.GetType().String() + " " + strings.Join(names, ",")
+		slices.Sort(names)
+		labels[name] = mf.GetType().String() + " " + strings.Join(names, ",")
 	}
-	common := "COUNTER iname,intf,vrid" // sorted by the registry
+	common := "COUNTER iname,intf,vrid"
 	want := map[string]string{
 		"keepalived_up":                  "GAUGE ",
 		"keepalived_vrrp_state":          "GAUGE iname,intf,ip_address,vrid",
@@ -251,16 +263,16 @@ func TestStateValues(t *testing.T) {
 func TestHealthz(t *testing.T) {
 	src := &fakeSource{}
 	o := Options{Source: src, HealthTimeout: 50 * time.Millisecond}
-	h := NewHandler(NewRegistry(o), o)
-	if code, body := scrape(t, h, "/healthz"); code != http.StatusOK || body != "ok\n" {
+	h := NewHandler(o)
+	if code, body := get(t, h, "/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("alive: %d %q", code, body)
 	}
 	src.alive = errors.New("(VI_1) does not answer")
-	if code, body := scrape(t, h, "/healthz"); code != http.StatusServiceUnavailable || body != "(VI_1) does not answer\n" {
+	if code, body := get(t, h, "/healthz"); code != http.StatusServiceUnavailable || body != "(VI_1) does not answer\n" {
 		t.Errorf("hung: %d %q", code, body)
 	}
 	src.alive, src.hang = nil, true
-	if code, body := scrape(t, h, "/healthz"); code != http.StatusServiceUnavailable || body != "no answer within 50ms\n" {
+	if code, body := get(t, h, "/healthz"); code != http.StatusServiceUnavailable || body != "no answer within 50ms\n" {
 		t.Errorf("timed out: %d %q", code, body)
 	}
 }
@@ -271,15 +283,15 @@ func TestHealthz(t *testing.T) {
 func TestReadyz(t *testing.T) {
 	src := &fakeSource{ready: errors.New("daemon: not serving: (VI_1) is in INIT")}
 	o := Options{Source: src}
-	h := NewHandler(NewRegistry(o), o)
-	if code, body := scrape(t, h, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "(VI_1) is in INIT") {
+	h := NewHandler(o)
+	if code, body := get(t, h, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "(VI_1) is in INIT") {
 		t.Errorf("not ready: %d %q", code, body)
 	}
-	if code, body := scrape(t, h, "/metrics"); code != http.StatusOK || !strings.Contains(body, "keepalived_up 0\n") {
+	if code, body := get(t, h, "/metrics"); code != http.StatusOK || !strings.Contains(body, "keepalived_up 0\n") {
 		t.Errorf("metrics while not ready: %d\n%s", code, body)
 	}
 	src.ready = nil
-	if code, body := scrape(t, h, "/readyz"); code != http.StatusOK || body != "ready\n" {
+	if code, body := get(t, h, "/readyz"); code != http.StatusOK || body != "ready\n" {
 		t.Errorf("ready: %d %q", code, body)
 	}
 }
@@ -287,7 +299,7 @@ func TestReadyz(t *testing.T) {
 // TestRuntimeMetrics: Options.Runtime adds the Go and process collectors.
 func TestRuntimeMetrics(t *testing.T) {
 	o := Options{Source: &fakeSource{}, Runtime: true}
-	_, body := scrape(t, NewHandler(NewRegistry(o), o), "/metrics")
+	_, body := get(t, NewHandler(o), "/metrics")
 	for _, name := range []string{"go_goroutines ", "process_resident_memory_bytes ", "gokeepalived_build_info{"} {
 		if !strings.Contains(body, "\n"+name) {
 			t.Errorf("no %s in\n%s", name, body)
@@ -298,7 +310,7 @@ func TestRuntimeMetrics(t *testing.T) {
 // TestServer: Listen serves the handler until Close.
 func TestServer(t *testing.T) {
 	o := Options{Source: &fakeSource{}}
-	s, err := Listen("127.0.0.1:0", NewHandler(NewRegistry(o), o), nil)
+	s, err := Listen("127.0.0.1:0", NewHandler(o), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,12 +348,9 @@ func TestDashboard(t *testing.T) {
 	}
 	o := sampleOptions(&fakeSource{obs: sample()})
 	o.Runtime = true
-	mfs, err := NewRegistry(o).Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, text := get(t, NewHandler(o), "/metrics")
 	exported := map[string]bool{}
-	for _, mf := range mfs {
+	for _, mf := range parseFamilies(t, text) {
 		exported[mf.GetName()] = true
 		if mf.GetType().String() == "HISTOGRAM" {
 			for _, s := range []string{"_bucket", "_sum", "_count"} {
@@ -363,5 +372,41 @@ func TestDashboard(t *testing.T) {
 	}
 	if n < 30 {
 		t.Errorf("the dashboard queries %d metrics", n)
+	}
+}
+
+// TestMetricsGzip: a scraper that accepts gzip, as Prometheus does, gets
+// the same exposition compressed.
+func TestMetricsGzip(t *testing.T) {
+	o := sampleOptions(&fakeSource{obs: sample()})
+	h := NewHandler(o)
+	_, plain := get(t, h, "/metrics")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for range 2 { // the second scrape reuses the first one's writers
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
+			t.Errorf("headers %v", resp.Header)
+		}
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != plain {
+			t.Errorf("gzipped exposition differs:\n%s", lineDiff(plain, string(b)))
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -8,16 +10,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/gokeepalived/gokeepalived/internal/vrrp/socket"
 )
 
-// Options configure NewRegistry and NewHandler.
+// Options configure NewHandler.
 type Options struct {
 	Source Source
 	// Sockets returns the VRRP socket pool's counters; nil exports no
@@ -28,7 +32,7 @@ type Options struct {
 	Now   func() time.Time
 	Build Build
 	// Runtime adds the Go runtime's and the process's metrics (go_*,
-	// process_*).
+	// process_*), from client_golang's collectors.
 	Runtime bool
 	// HealthTimeout bounds how long /healthz waits for the daemon's loops
 	// to answer; 0 means DefaultHealthTimeout.
@@ -42,40 +46,32 @@ type Options struct {
 // enough for a supervisor's probe.
 const DefaultHealthTimeout = 5 * time.Second
 
-// NewRegistry returns a registry holding the daemon's metrics.
-func NewRegistry(o Options) *prometheus.Registry {
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(o.Source, o.Sockets, now, o.Build))
-	if o.Runtime {
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	}
-	return reg
-}
+// maxScrapes is how many scrapes are served at once; more wait.
+const maxScrapes = 2
 
-// NewHandler returns the HTTP handler of /metrics (reg's metrics), /healthz
-// (200 while the daemon's loops answer, else 503) and /readyz (200 once
-// the configuration runs with every instance out of INIT, else 503).
-func NewHandler(reg *prometheus.Registry, o Options) http.Handler {
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// NewHandler returns the HTTP handler of /metrics (the daemon's metrics in
+// the text format, gzipped when the scraper accepts it), /healthz (200
+// while the daemon's loops answer, else 503) and /readyz (200 once the
+// configuration runs with every instance out of INIT, else 503).
+func NewHandler(o Options) http.Handler {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	timeout := o.HealthTimeout
 	if timeout <= 0 {
 		timeout = DefaultHealthTimeout
 	}
+	mh := &metricsHandler{o: o, sem: make(chan struct{}, maxScrapes)}
+	mh.pool.New = newWriters
+	if o.Runtime {
+		mh.runtime = prometheus.NewRegistry()
+		mh.runtime.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:            slogPrinter{log},
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: 4,
-		Timeout:             30 * time.Second,
-		Registry:            reg,
-	})))
+	mux.Handle("GET /metrics", mh)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeoutCause(r.Context(), timeout, fmt.Errorf("no answer within %v", timeout))
 		defer cancel()
@@ -91,6 +87,75 @@ func NewHandler(reg *prometheus.Registry, o Options) http.Handler {
 	return mux
 }
 
+// metricsHandler serves /metrics. It is safe for concurrent use.
+type metricsHandler struct {
+	o       Options
+	runtime *prometheus.Registry // nil without Options.Runtime
+	sem     chan struct{}
+	pool    sync.Pool // of *writers
+}
+
+// writers are the buffers of a scrape, kept for the next one: a gzip
+// writer's state is most of a megabyte.
+type writers struct {
+	bw *bufio.Writer
+	gz *gzip.Writer
+	t  textWriter
+}
+
+func newWriters() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // a valid level
+	return &writers{bw: bufio.NewWriterSize(io.Discard, 64<<10), gz: gz}
+}
+
+func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case h.sem <- struct{}{}:
+		defer func() { <-h.sem }()
+	case <-r.Context().Done():
+		return
+	}
+	ws := h.pool.Get().(*writers)
+	defer h.pool.Put(ws)
+	w.Header().Set("Content-Type", textFormat)
+	var out io.Writer = w
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		ws.gz.Reset(w)
+		out = ws.gz
+	}
+	ws.bw.Reset(out)
+	ws.t.w, ws.t.err = ws.bw, nil
+	s := &scrape{o: h.o.Source.Observe(), now: h.o.Now(), build: h.o.Build}
+	if h.o.Sockets != nil {
+		st := h.o.Sockets()
+		s.sockets = &st
+	}
+	writeAll(&ws.t, s)
+	if h.runtime != nil {
+		mfs, err := h.runtime.Gather()
+		if err != nil {
+			h.o.Log.Warn("metrics: " + err.Error())
+		}
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(ws.bw, mf); err != nil && ws.t.err == nil {
+				ws.t.err = err
+			}
+		}
+	}
+	err := errors.Join(ws.t.err, ws.bw.Flush())
+	if out == ws.gz {
+		err = errors.Join(err, ws.gz.Close())
+	}
+	ws.t.w = nil
+	if err != nil && r.Context().Err() == nil {
+		h.o.Log.Debug("metrics: scrape not sent whole: " + err.Error())
+	}
+}
+
+// textFormat is the Content-Type of the text exposition format.
+const textFormat = "text/plain; version=0.0.4; charset=utf-8"
+
 // answer writes a probe's outcome: 200 and ok, or 503 and the error.
 func answer(w http.ResponseWriter, err error, ok string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -102,11 +167,6 @@ func answer(w http.ResponseWriter, err error, ok string) {
 	}
 	io.WriteString(w, ok+"\n")
 }
-
-// slogPrinter is promhttp's error log on a slog.Logger.
-type slogPrinter struct{ log *slog.Logger }
-
-func (p slogPrinter) Println(v ...any) { p.log.Warn("metrics: " + fmt.Sprint(v...)) }
 
 // Server serves a handler on a listening socket until Close. It is safe
 // for concurrent use.
