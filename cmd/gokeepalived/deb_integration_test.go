@@ -40,10 +40,23 @@ var debFiles = map[string]string{
 	"./usr/share/doc/gokeepalived/grafana/gokeepalived.json": "-rw-r--r--",
 }
 
-// TestIntegrationDebPackage builds the .deb with `make deb`, checks its
-// contents and metadata, installs it beside Debian's keepalived, checks the
-// installed files (the unit with systemd-analyze verify), and removes and
-// purges it again, checking that nothing is left and keepalived is untouched.
+// compatFiles are the entries of gokeepalived-compat: files with their
+// modes, links with their targets.
+var compatFiles = map[string]string{
+	"./usr/sbin/keepalived":                                              "-> gokeepalived",
+	"./lib/systemd/system/keepalived.service":                            "-> gokeepalived.service",
+	"./lib/systemd/system/gokeepalived.service.d/keepalived-compat.conf": "-rw-r--r--",
+	"./usr/share/man/man8/keepalived.8.gz":                               "-> gokeepalived.8.gz",
+	"./usr/share/doc/gokeepalived-compat/copyright":                      "-rw-r--r--",
+}
+
+// TestIntegrationDebPackage builds the .debs with `make deb`, checks their
+// contents and metadata, installs gokeepalived's beside Debian's keepalived,
+// checks the installed files (the unit with systemd-analyze verify), checks
+// what gokeepalived-compat would add (its keepalived command, its
+// keepalived.service alias) without installing it, since it replaces
+// keepalived, and removes and purges gokeepalived again, checking that
+// nothing is left and keepalived is untouched.
 func TestIntegrationDebPackage(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireBinaries(t, "make", "go", "dpkg", "dpkg-deb", "dpkg-query", "systemd-analyze", "keepalived", "ip")
@@ -55,10 +68,13 @@ func TestIntegrationDebPackage(t *testing.T) {
 	}
 	kaBefore := keepalivedFiles(t)
 
-	deb := buildDeb(t)
+	deb, compat := buildDeb(t)
 	checkDebMetadata(t, deb)
 	checkDebContents(t, deb)
 	checkDebBinary(t, deb)
+	checkCompatMetadata(t, compat)
+	checkCompatContents(t, compat)
+	checkCompatCommand(t, deb, compat)
 
 	start := time.Now()
 	t.Cleanup(func() { purge(t) })
@@ -67,6 +83,8 @@ func TestIntegrationDebPackage(t *testing.T) {
 	checkNotEnabled(t)
 	checkUnitVerifies(t)
 	checkSampleConfig(t)
+	checkCompatUnitVerifies(t, compat)
+	checkCompatSwap(t, compat)
 	// Installing again is an upgrade: postinst's other branch.
 	dpkg(t, "-i", deb)
 	checkNotEnabled(t)
@@ -138,8 +156,9 @@ func keepalivedFiles(t *testing.T) string {
 }
 
 // buildDeb runs `make deb` into a temporary directory and returns the
-// package's path.
-func buildDeb(t *testing.T) string {
+// paths of the two packages it makes: gokeepalived's and
+// gokeepalived-compat's.
+func buildDeb(t *testing.T) (deb, compat string) {
 	t.Helper()
 	dist := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute) // the first run downloads nfpm
@@ -154,15 +173,18 @@ func buildDeb(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deb := filepath.Join(dist, "gokeepalived_"+programVersion+"_"+strings.TrimSpace(string(arch))+".deb")
+	deb = filepath.Join(dist, "gokeepalived_"+programVersion+"_"+strings.TrimSpace(string(arch))+".deb")
+	compat = filepath.Join(dist, "gokeepalived-compat_"+programVersion+"_all.deb")
 	entries, _ := os.ReadDir(dist)
-	if _, err := os.Stat(deb); err != nil {
-		t.Fatalf("make deb made %v, want %s: %v", entries, filepath.Base(deb), err)
+	for _, p := range []string{deb, compat} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("make deb made %v, want %s: %v", entries, filepath.Base(p), err)
+		}
 	}
-	if len(entries) != 1 {
-		t.Errorf("make deb left %d entries in DIST, want only the package", len(entries))
+	if len(entries) != 2 {
+		t.Errorf("make deb left %d entries in DIST, want only the two packages", len(entries))
 	}
-	return deb
+	return deb, compat
 }
 
 // debField returns a control field's value, from `dpkg-deb -f`.
@@ -222,35 +244,59 @@ func checkDebMetadata(t *testing.T, deb string) {
 
 func checkDebContents(t *testing.T, deb string) {
 	t.Helper()
+	got := map[string]string{}
+	for _, e := range debEntries(t, deb) {
+		if strings.HasPrefix(e.name, "./etc/keepalived") {
+			t.Errorf("the package ships %s: /etc/keepalived is keepalived's", e.name)
+		}
+		if !strings.HasSuffix(e.name, "/") {
+			got[e.name] = e.mode
+			if e.owner != "root/root" {
+				t.Errorf("%s is owned by %s, want root/root", e.name, e.owner)
+			}
+		}
+	}
+	compareEntries(t, "the package", got, debFiles)
+}
+
+// debEntry is one line of `dpkg-deb -c`: a path (directories end in /),
+// its mode and owner, and a link's target.
+type debEntry struct{ name, mode, owner, link string }
+
+// debEntries lists a package's entries.
+func debEntries(t *testing.T, deb string) []debEntry {
+	t.Helper()
 	out, err := exec.Command("dpkg-deb", "-c", deb).Output()
 	if err != nil {
-		t.Fatalf("dpkg-deb -c: %v", err)
+		t.Fatalf("dpkg-deb -c %s: %v", deb, err)
 	}
-	got := map[string]string{}
+	var entries []debEntry
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 6 {
 			t.Fatalf("dpkg-deb -c line %q", line)
 		}
-		name := f[5]
-		if strings.HasPrefix(name, "./etc/keepalived") {
-			t.Errorf("the package ships %s: /etc/keepalived is keepalived's", name)
+		e := debEntry{name: f[5], mode: f[0], owner: f[1]}
+		if len(f) == 8 && f[6] == "->" {
+			e.link = f[7]
 		}
-		if !strings.HasSuffix(name, "/") {
-			got[name] = f[0]
-			if f[1] != "root/root" {
-				t.Errorf("%s is owned by %s, want root/root", name, f[1])
-			}
-		}
+		entries = append(entries, e)
 	}
-	for name, mode := range debFiles {
-		if got[name] != mode {
-			t.Errorf("%s: mode %q, want %q", name, got[name], mode)
+	return entries
+}
+
+// compareEntries reports the entries of got that differ from want's, and
+// those want lacks.
+func compareEntries(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: %s: %q, want %q", what, name, got[name], w)
 		}
 	}
 	for name := range got {
-		if _, ok := debFiles[name]; !ok {
-			t.Errorf("unexpected file %s in the package", name)
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected entry %s in %s", name, what)
 		}
 	}
 }

@@ -2,51 +2,28 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/gokeepalived/gokeepalived/internal/netnsrun"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
+	"github.com/gokeepalived/gokeepalived/internal/smtpalert/smtptest"
 )
 
-// mail is one message a mailbox received: the client's address, its HELO
-// name, the envelope and the DATA as sent.
-type mail struct {
-	client string
-	helo   string
-	from   string
-	rcpts  []string
-	data   string
-}
+// mailbox is an SMTP server listening inside a lab host's namespace.
+type mailbox struct{ *smtptest.Mailbox }
 
-// mailbox is an SMTP server (emersion/go-smtp) listening inside a lab
-// host's namespace, keeping every message it is given. Its methods are safe
-// for concurrent use.
-type mailbox struct {
-	srv   *smtp.Server
-	mu    sync.Mutex
-	mails []mail
-}
+// mail is one message a mailbox received.
+type mail = smtptest.Mail
 
 // startMailbox serves SMTP on addr (an address of h) from a listener
 // opened inside h's namespace, until the test ends.
 func startMailbox(t *testing.T, h *host, addr string) *mailbox {
 	t.Helper()
-	mb := &mailbox{}
-	mb.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &mailSession{mb: mb, m: mail{client: c.Conn().RemoteAddr().(*net.TCPAddr).IP.String(), helo: c.Hostname()}}, nil
-	}))
-	mb.srv.Domain = "mx.example.net"
-	mb.srv.ReadTimeout, mb.srv.WriteTimeout = 10*time.Second, 10*time.Second
-	mb.srv.ErrorLog = testLogger{t}
 	var ln net.Listener
 	if err := netnsrun.Do(h.ns.Path(), func() error {
 		var err error
@@ -55,40 +32,7 @@ func startMailbox(t *testing.T, h *host, addr string) *mailbox {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { // Ends when Close closes the listener.
-		defer close(done)
-		mb.srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		mb.srv.Close()
-		<-done
-	})
-	return mb
-}
-
-// testLogger sends go-smtp's error log to the test's.
-type testLogger struct{ t *testing.T }
-
-func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
-func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
-
-// got returns the messages received so far.
-func (mb *mailbox) got() []mail {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	return slices.Clone(mb.mails)
-}
-
-// from returns the messages client sent, in order.
-func (mb *mailbox) from(client string) []mail {
-	var out []mail
-	for _, m := range mb.got() {
-		if m.client == client {
-			out = append(out, m)
-		}
-	}
-	return out
+	return &mailbox{smtptest.Serve(t, ln)}
 }
 
 // waitSubject waits until client has sent a message whose subject ends
@@ -97,8 +41,8 @@ func (mb *mailbox) waitSubject(t *testing.T, timeout time.Duration, client, suff
 	t.Helper()
 	nstest.WaitFor(t, timeout, 20*time.Millisecond, func() (bool, string) {
 		var subjects []string
-		for _, m := range mb.from(client) {
-			s := header(m.data, "Subject")
+		for _, m := range mb.From(client) {
+			s := header(m.Data, "Subject")
 			if strings.HasSuffix(s, suffix) {
 				return true, ""
 			}
@@ -106,37 +50,6 @@ func (mb *mailbox) waitSubject(t *testing.T, timeout time.Duration, client, suff
 		}
 		return false, fmt.Sprintf("%s sent no %q mail; subjects: %q", client, suffix, subjects)
 	})
-}
-
-type mailSession struct {
-	mb *mailbox
-	m  mail
-}
-
-func (s *mailSession) Reset()        { s.m.from, s.m.rcpts = "", nil }
-func (s *mailSession) Logout() error { return nil }
-
-func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.m.from = from
-	return nil
-}
-
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.m.rcpts = append(s.m.rcpts, to)
-	return nil
-}
-
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	m := s.m
-	m.data = string(b)
-	s.mb.mu.Lock()
-	s.mb.mails = append(s.mb.mails, m)
-	s.mb.mu.Unlock()
-	return nil
 }
 
 // header returns the value of a message's header name.
@@ -195,23 +108,23 @@ func runSMTPFailover(t *testing.T, kind daemonKind) (mails []mail, outA, outB st
 	b.stop(syscall.SIGTERM)
 	// What each daemon sent as it stopped has arrived before it exited,
 	// or never will.
-	return mb.got(), a.proc.Output(), b.proc.Output()
+	return mb.Mails(), a.proc.Output(), b.proc.Output()
 }
 
 // normalMail is a message as the comparison sees it: the Date header,
 // checked against keepalived's format, stands as DATE.
 func normalMail(t *testing.T, m mail) string {
 	t.Helper()
-	date := header(m.data, "Date")
+	date := header(m.Data, "Date")
 	if _, err := time.Parse("Mon, 02 Jan 2006 15:04:05 -0700", date); err != nil {
 		t.Errorf("Date header %q: %v", date, err)
 	}
-	data := strings.Replace(m.data, "Date: "+date+"\r\n", "Date: DATE\r\n", 1)
-	return fmt.Sprintf("HELO %s\nMAIL FROM:<%s>\nRCPT TO:%q\n%s", m.helo, m.from, m.rcpts, data)
+	data := strings.Replace(m.Data, "Date: "+date+"\r\n", "Date: DATE\r\n", 1)
+	return fmt.Sprintf("HELO %s\nMAIL FROM:<%s>\nRCPT TO:%q\n%s", m.HELO, m.From, m.Rcpts, data)
 }
 
 // stopping reports whether m is a "Stopping" alert.
-func stopping(m mail) bool { return strings.HasSuffix(header(m.data, "Subject"), " - Stopping") }
+func stopping(m mail) bool { return strings.HasSuffix(header(m.Data, "Subject"), " - Stopping") }
 
 // TestIntegrationSMTPAlertCompare: a failover under gokeepalived mails
 // what it mails under Debian's keepalived 2.2.7, from each host and in the
@@ -238,7 +151,7 @@ func TestIntegrationSMTPAlertCompare(t *testing.T) {
 	for _, client := range []string{smtpA, smtpB} {
 		var ka, gk, kaStop, gkStop []string
 		for _, m := range runs[daemonKA] {
-			if m.client == client {
+			if m.Client == client {
 				if stopping(m) {
 					kaStop = append(kaStop, normalMail(t, m))
 				} else {
@@ -247,7 +160,7 @@ func TestIntegrationSMTPAlertCompare(t *testing.T) {
 			}
 		}
 		for _, m := range runs[daemonGK] {
-			if m.client == client {
+			if m.Client == client {
 				if stopping(m) {
 					gkStop = append(gkStop, normalMail(t, m))
 				} else {

@@ -5,20 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/exportertest"
 	"github.com/gokeepalived/gokeepalived/internal/nstest"
 )
-
-// exporterVersionRE is the version syntax of hashicorp/go-version
-// (version.go, VersionRegexpRaw), which the exporters parse -v's version
-// word with: numbers separated by dots, an optional "v", pre-release and
-// metadata suffixes, and nothing else around it.
-var exporterVersionRE = regexp.MustCompile(`^v?([0-9]+(?:\.[0-9]+)*)(?:-[0-9A-Za-z\-~.]+)?(?:\+[0-9A-Za-z\-~.]+)?$`)
 
 // exporterVersions parses a `keepalived -v` output the two ways
 // mehdy/keepalived-exporter has done it, and returns both results: the
@@ -34,18 +27,9 @@ func exporterVersions(t *testing.T, output string) (current, older []int) {
 		if len(args) < 2 || args[1] == "" {
 			t.Fatalf("first line %q: fewer than two words", line)
 		}
-		word := args[1][1:]
-		m := exporterVersionRE.FindStringSubmatch(word)
-		if m == nil {
-			t.Fatalf("first line %q: %q is not a version to hashicorp/go-version", line, word)
-		}
-		var v []int
-		for _, n := range strings.Split(m[1], ".") {
-			i, err := strconv.Atoi(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v = append(v, i)
+		v, err := exportertest.VersionWord(args[1][1:])
+		if err != nil {
+			t.Fatalf("first line %q: %v, to hashicorp/go-version", line, err)
 		}
 		return v
 	}
@@ -54,23 +38,6 @@ func exporterVersions(t *testing.T, output string) (current, older []int) {
 		t.Fatalf("output %q has no newline", output)
 	}
 	return parse(first), parse(first + "\n")
-}
-
-// atLeast compares versions as go-version does: missing parts are zeros.
-func atLeast(v []int, min ...int) bool {
-	for i := 0; i < max(len(v), len(min)); i++ {
-		a, b := 0, 0
-		if i < len(v) {
-			a = v[i]
-		}
-		if i < len(min) {
-			b = min[i]
-		}
-		if a != b {
-			return a > b
-		}
-	}
-	return true
 }
 
 func TestVersionOutput(t *testing.T) {
@@ -164,7 +131,7 @@ func TestVersionParsedByExporters(t *testing.T) {
 		}
 		// mehdy/keepalived-exporter internal/types/utils/signals.go and
 		// vrrp.go: --signum from 1.3.8, script states from 1.4.0.
-		if !atLeast(v, 1, 3, 8) || !atLeast(v, 1, 4, 0) {
+		if !exportertest.AtLeast(v, 1, 3, 8) || !exportertest.AtLeast(v, 1, 4, 0) {
 			t.Errorf("version %v: the exporter would not use --signum and script states", v)
 		}
 	}

@@ -255,30 +255,24 @@ func (r *runner) reports(insts []*instance) []control.Report {
 	out := make([]control.Report, 0, len(insts))
 	for _, in := range insts {
 		ch := make(reportReq, 1)
-		select {
-		case in.ctl <- ch:
-		case <-in.done:
+		rep, answered := ask(r.ctx, in, ch, ch)
+		if r.ctx.Err() != nil {
+			return out
+		}
+		if !answered {
 			continue
-		case <-r.ctx.Done():
-			return out
 		}
-		select {
-		case rep := <-ch:
-			rep.Since = r.status.get1(in.cfg.Name).LastTransition
-			if u, ok := r.dem.until[in.cfg.Name]; ok {
-				rep.DemotedUntil = u
-			}
-			if in.group != nil {
-				rep.SyncMembers = map[string]string{}
-				for _, m := range in.group.members {
-					rep.SyncMembers[m.cfg.Name] = states[m.cfg.Name]
-				}
-			}
-			out = append(out, rep)
-		case <-in.done:
-		case <-r.ctx.Done():
-			return out
+		rep.Since = r.status.get1(in.cfg.Name).LastTransition
+		if u, ok := r.dem.until[in.cfg.Name]; ok {
+			rep.DemotedUntil = u
 		}
+		if in.group != nil {
+			rep.SyncMembers = map[string]string{}
+			for _, m := range in.group.members {
+				rep.SyncMembers[m.cfg.Name] = states[m.cfg.Name]
+			}
+		}
+		out = append(out, rep)
 	}
 	return out
 }

@@ -1,17 +1,14 @@
 package daemon
 
 import (
-	"context"
 	"errors"
 	"maps"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/vip/viptest"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -42,25 +39,9 @@ type ctlRouter struct {
 
 func startCtlRouter(t *testing.T, h *hub, src, prio string, store DemotionStore) *ctlRouter {
 	t.Helper()
-	cfg := loadConfig(t, strings.Replace(routerConf, "PRIO", prio, 1))
-	r := &ctlRouter{router: &router{net: &viptest.Fake{}, status: NewStatus(), done: make(chan struct{})},
-		ctl: make(chan ControlRequest)}
-	r.net.SetLink("eth0", true)
-	r.net.SetLink("eth1", true)
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	deps := Deps{
-		Net: r.net, Links: r.net, Addrs: r.net, Open: h.open(src), Control: r.ctl, Demotions: store,
-		SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr(src), nil },
-	}
-	go func() {
-		defer close(r.done)
-		if err := Run(ctx, cfg, deps, r.status); err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
-	t.Cleanup(r.stop)
-	return r
+	ctl := make(chan ControlRequest)
+	r := startRouterWith(t, h, src, prio, func(d *Deps) { d.Control, d.Demotions = ctl, store })
+	return &ctlRouter{router: r, ctl: ctl}
 }
 
 func (r *ctlRouter) ask(op ControlOp, d time.Duration, names ...string) ControlReply {

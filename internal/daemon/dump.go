@@ -1,7 +1,7 @@
 package daemon
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -29,7 +29,9 @@ type DumpRequest struct {
 	Done chan<- error
 }
 
-// Files are the files a dump of kind k writes in dumps.Dir().
+// Files are the files a dump of kind k writes in dumps.Dir(). The signal
+// handler removes them as the dump's signal arrives (cmd/gokeepalived,
+// handleDumps).
 func (k DumpKind) Files() []string {
 	switch k {
 	case DumpJSON:
@@ -38,21 +40,6 @@ func (k DumpKind) Files() []string {
 		return []string{dumps.StatsFile}
 	}
 	return []string{dumps.ParentDataFile, dumps.DataFile}
-}
-
-// RemoveDump removes the files of a dump of kind k. The caller does it as
-// the dump's signal arrives, before the dump is gathered: a reader that
-// reads right after its signal, as the exporters do, then finds no file
-// (and tries again) or the whole new one, and never takes the previous dump
-// for the one it asked for. Keepalived leaves the previous file in place
-// until it renames an empty new one over it, which a reader that quick
-// reads instead.
-func RemoveDump(k DumpKind) error {
-	var errs []error
-	for _, f := range k.Files() {
-		errs = append(errs, dumps.Remove(f))
-	}
-	return errors.Join(errs...)
 }
 
 // dump writes the requested files in keepalived's formats, with its log
@@ -105,27 +92,39 @@ func (r *runner) snapshots() []dumps.Instance {
 	var out []dumps.Instance
 	for _, in := range r.current() {
 		ch := make(chan dumps.Instance, 1)
-		select {
-		case in.ctl <- ch:
-		case <-in.done:
-			continue
-		case <-r.ctx.Done():
+		s, answered := ask(r.ctx, in, ch, ch)
+		if r.ctx.Err() != nil {
 			return out
 		}
-		select {
-		case <-in.done:
+		if !answered {
 			continue
-		case s := <-ch:
-			s.Scripts = r.cfg.Scripts
-			st := r.status.get1(in.cfg.Name)
-			s.Stats = dumps.Stats(st.Stats)
-			s.LastTransition = st.LastTransition
-			out = append(out, s)
-		case <-r.ctx.Done():
-			return out
 		}
+		s.Scripts = r.cfg.Scripts
+		st := r.status.get1(in.cfg.Name)
+		s.Stats = dumps.Stats(st.Stats)
+		s.LastTransition = st.LastTransition
+		out = append(out, s)
 	}
 	return out
+}
+
+// ask sends msg to a running instance and waits for its answer on reply.
+// answered is false if the instance ended, or ctx did, first.
+func ask[T any](ctx context.Context, in *instance, msg any, reply <-chan T) (v T, answered bool) {
+	select {
+	case in.ctl <- msg:
+	case <-in.done:
+		return v, false
+	case <-ctx.Done():
+		return v, false
+	}
+	select {
+	case v = <-reply:
+		return v, true
+	case <-in.done:
+	case <-ctx.Done():
+	}
+	return v, false
 }
 
 // scriptStates are the vrrp_scripts' states as the instances last heard

@@ -142,6 +142,12 @@ type router struct {
 
 func startRouter(t *testing.T, h *hub, src string, prio string) *router {
 	t.Helper()
+	return startRouterWith(t, h, src, prio, nil)
+}
+
+// startRouterWith is startRouter with the Deps changed by with, if not nil.
+func startRouterWith(t *testing.T, h *hub, src string, prio string, with func(*Deps)) *router {
+	t.Helper()
 	cfg := loadConfig(t, strings.Replace(routerConf, "PRIO", prio, 1))
 	r := &router{net: &viptest.Fake{}, status: NewStatus(), done: make(chan struct{})}
 	r.net.SetLink("eth0", true)
@@ -151,6 +157,9 @@ func startRouter(t *testing.T, h *hub, src string, prio string) *router {
 	deps := Deps{
 		Net: r.net, Links: r.net, Addrs: r.net, Open: h.open(src),
 		SourceAddr: func(string, vrrp.Family) (netip.Addr, error) { return netip.MustParseAddr(src), nil },
+	}
+	if with != nil {
+		with(&deps)
 	}
 	go func() {
 		defer close(r.done)

@@ -47,9 +47,19 @@ func ParseVersion(out string) ([]int, error) {
 	if len(words) < 2 || words[1] == "" {
 		return nil, fmt.Errorf("version line %q: fewer than two words", line)
 	}
-	m := goVersionRE.FindStringSubmatch(words[1][1:])
+	v, err := VersionWord(words[1][1:])
+	if err != nil {
+		return nil, fmt.Errorf("version line %q: %w", line, err)
+	}
+	return v, nil
+}
+
+// VersionWord parses a version word as hashicorp/go-version does, into
+// its numbers.
+func VersionWord(word string) ([]int, error) {
+	m := goVersionRE.FindStringSubmatch(word)
 	if m == nil {
-		return nil, fmt.Errorf("version line %q: %q is not a version", line, words[1][1:])
+		return nil, fmt.Errorf("%q is not a version", word)
 	}
 	var v []int
 	for _, f := range strings.Split(m[1], ".") {

@@ -14,85 +14,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/leakcheck"
 	"github.com/gokeepalived/gokeepalived/internal/logging/logtest"
+	"github.com/gokeepalived/gokeepalived/internal/smtpalert/smtptest"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
-// received is one message a mailbox was given.
-type received struct {
-	helo, from string
-	rcpts      []string
-	data       string
-}
-
-// mailbox is a go-smtp server on loopback keeping what it is given.
+// mailbox is an SMTP server on loopback keeping what it is given.
 type mailbox struct {
+	*smtptest.Mailbox
 	addr netip.AddrPort
-	mu   sync.Mutex
-	got  []received
 }
 
 func startMailbox(t *testing.T) *mailbox {
 	t.Helper()
-	mb := &mailbox{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{mb: mb, r: received{helo: c.Hostname()}}, nil
-	}))
-	srv.Domain = "mx.example.net"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mb.addr = ln.Addr().(*net.TCPAddr).AddrPort()
-	done := make(chan struct{})
-	go func() { // Ends when Close closes the listener.
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return mb
-}
-
-func (mb *mailbox) messages() []received {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	return slices.Clone(mb.got)
-}
-
-type session struct {
-	mb *mailbox
-	r  received
-}
-
-func (s *session) Reset()        { s.r.from, s.r.rcpts = "", nil }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.r.from = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.r.rcpts = append(s.r.rcpts, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.r.data = string(b)
-	s.mb.mu.Lock()
-	s.mb.got = append(s.mb.got, s.r)
-	s.mb.mu.Unlock()
-	return nil
+	return &mailbox{Mailbox: smtptest.Serve(t, ln), addr: ln.Addr().(*net.TCPAddr).AddrPort()}
 }
 
 // fixedNow is the Date the tests' senders write: keepalived's example,
@@ -116,13 +58,13 @@ func TestAlertMessage(t *testing.T) {
 	s := New(Options{Now: fixedNow, Host: "lb1.example.net", User: "root"})
 	s.Alert(global(mb.addr), KindInstance, "VI_1", "MASTER")
 	s.Close(10 * time.Second)
-	got := mb.messages()
+	got := mb.Mails()
 	if len(got) != 1 {
 		t.Fatalf("%d messages, want 1: %q", len(got), got)
 	}
 	m := got[0]
-	if m.helo != "lb1.example.net" || m.from != "root@lb1.example.net" || !slices.Equal(m.rcpts, []string{"ops@example.com", "noc@example.org"}) {
-		t.Errorf("HELO %q, MAIL FROM %q, RCPT TO %q", m.helo, m.from, m.rcpts)
+	if m.HELO != "lb1.example.net" || m.From != "root@lb1.example.net" || !slices.Equal(m.Rcpts, []string{"ops@example.com", "noc@example.org"}) {
+		t.Errorf("HELO %q, MAIL FROM %q, RCPT TO %q", m.HELO, m.From, m.Rcpts)
 	}
 	want := "Date: Mon, 01 Mar 2021 09:44:08 +0100\r\n" +
 		"From: root@lb1.example.net\r\n" +
@@ -132,8 +74,8 @@ func TestAlertMessage(t *testing.T) {
 		"\r\n" +
 		"=> VRRP Instance is now owning VRRP VIPs <=\r\n" +
 		"\r\n"
-	if m.data != want {
-		t.Errorf("data:\n%q\nwant:\n%q", m.data, want)
+	if m.Data != want {
+		t.Errorf("data:\n%q\nwant:\n%q", m.Data, want)
 	}
 }
 
@@ -147,21 +89,21 @@ func TestAlertConfigured(t *testing.T) {
 	s := New(Options{Now: fixedNow, Host: "unused", User: "unused"})
 	s.Alert(g, KindGroup, "G1", "FAULT")
 	s.Close(10 * time.Second)
-	got := mb.messages()
+	got := mb.Mails()
 	if len(got) != 1 {
 		t.Fatalf("%d messages, want 1", len(got))
 	}
 	m := got[0]
-	if m.helo != "a.example.com" || m.from != "keepalived@example.com" {
-		t.Errorf("HELO %q, MAIL FROM %q", m.helo, m.from)
+	if m.HELO != "a.example.com" || m.From != "keepalived@example.com" {
+		t.Errorf("HELO %q, MAIL FROM %q", m.HELO, m.From)
 	}
 	for _, want := range []string{
 		"From: keepalived@example.com\r\n",
 		"Subject: [rtr-a] VRRP Group G1 - Entering FAULT state\r\n",
 		"\r\n\r\n=> All VRRP group instances are now in FAULT state <=\r\n\r\n",
 	} {
-		if !strings.Contains(m.data, want) {
-			t.Errorf("data %q lacks %q", m.data, want)
+		if !strings.Contains(m.Data, want) {
+			t.Errorf("data %q lacks %q", m.Data, want)
 		}
 	}
 }
@@ -207,8 +149,8 @@ func TestAlertRules(t *testing.T) {
 	s.Alert(&config.Global{NotificationEmail: []string{"ops@example.com"}}, KindInstance, "VI_3", "MASTER")
 	s.Close(10 * time.Second)
 	var subjects []string
-	for _, m := range mb.messages() {
-		subjects = append(subjects, header(m.data, "Subject"))
+	for _, m := range mb.Mails() {
+		subjects = append(subjects, header(m.Data, "Subject"))
 	}
 	want := []string{
 		"[h] VRRP Instance VI_1 - Entering BACKUP state",
@@ -290,7 +232,7 @@ func TestConnectTimeout(t *testing.T) {
 	if !rec.Has("Timeout opening connection to remote SMTP server [192.0.2.25]:25.") {
 		t.Errorf("no timeout line in %q", rec.Lines())
 	}
-	if got := mb.messages(); len(got) != 1 || !strings.Contains(got[0].data, "Entering MASTER state") {
+	if got := mb.Mails(); len(got) != 1 || !strings.Contains(got[0].Data, "Entering MASTER state") {
 		t.Errorf("messages after the timeout: %q", got)
 	}
 }
